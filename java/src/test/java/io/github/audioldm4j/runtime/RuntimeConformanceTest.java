@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Runtime conformance: the runtime selected by {@code -Daudioldm4j.runtime} (default presets)
  * reproduces the Python outputs of every tiny-bundle component and reports errors clearly.
  */
-class PresetsRuntimeTest {
+class RuntimeConformanceTest {
     static ModelRuntime runtime;
 
     @BeforeAll
