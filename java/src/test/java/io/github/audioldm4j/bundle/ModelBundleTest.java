@@ -1,0 +1,261 @@
+package io.github.audioldm4j.bundle;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.audioldm4j.testing.TinyBundle;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelBundleTest {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    private Path copy() {
+        return TinyBundle.copyTo(tmp.resolve("bundle"));
+    }
+
+    /** Copies the tiny bundle, edits its manifest, and returns the open() failure message. */
+    private String failureAfter(Consumer<ObjectNode> edit) throws IOException {
+        Path b = copy();
+        Path mf = b.resolve("manifest.json");
+        ObjectNode root = (ObjectNode) MAPPER.readTree(mf.toFile());
+        edit.accept(root);
+        MAPPER.writeValue(mf.toFile(), root);
+        BundleException e = assertThrows(BundleException.class, () -> ModelBundle.open(b));
+        assertTrue(e.getMessage().contains("manifest.json") || e.file() != null, e.getMessage());
+        return e.getMessage();
+    }
+
+    private static void assertContains(String message, String... parts) {
+        for (String p : parts) {
+            assertTrue(message.contains(p), "expected \"" + p + "\" in: " + message);
+        }
+    }
+
+    @Test
+    void opensTheTinyBundle() {
+        ModelBundle b = ModelBundle.open(TinyBundle.dir());
+        Manifest m = b.manifest();
+        assertEquals("audioldm4j/tiny-random", m.modelId());
+        assertEquals(16000, m.sampleRate());
+        assertEquals(1024, m.mel().nFft());
+        assertEquals(160, m.mel().hop());
+        assertEquals(64, m.mel().nMels());
+        assertEquals(0.4110932946205139, m.vae().scalingFactor());
+        assertEquals(4, m.vae().downsample());
+        assertEquals(8, m.vae().latentChannels());
+        assertEquals("DDIMScheduler", m.scheduler().className());
+        assertEquals(0.0015, m.scheduler().getDouble("beta_start", -1));
+        assertEquals(200, m.defaults().numInferenceSteps());
+        assertEquals(3.5, m.defaults().guidanceScale());
+        assertEquals(10.24, m.defaults().audioLengthS());
+        assertEquals(8, m.defaults().maxNewTokens());
+        assertEquals(512, m.tokenizers().clapMaxLength());
+        assertEquals(128, m.tokenizers().t5MaxLength());
+        assertEquals(1, m.tokenizers().clap().padId());
+        assertEquals(0, m.tokenizers().t5().padId());
+        assertEquals(ModelBundle.COMPONENTS.size(), m.components().size());
+        assertTrue(m.components().get("clap_audio").optional());
+        assertEquals(5, m.components().get("unet").inputs().size());
+        assertTrue(Files.isRegularFile(b.componentFile("unet", "test")));
+        assertTrue(Files.isRegularFile(b.tokenizerFile("t5", "test")));
+    }
+
+    @Test
+    void missingDirectory() {
+        BundleException e = assertThrows(BundleException.class, () -> ModelBundle.open(tmp.resolve("absent")));
+        assertContains(e.getMessage(), "absent", "does not exist");
+    }
+
+    @Test
+    void fileInsteadOfDirectory() throws IOException {
+        Path f = Files.writeString(tmp.resolve("file.txt"), "x");
+        BundleException e = assertThrows(BundleException.class, () -> ModelBundle.open(f));
+        assertContains(e.getMessage(), "file.txt", "must be a directory");
+    }
+
+    @Test
+    void missingManifest() throws IOException {
+        Path d = Files.createDirectory(tmp.resolve("empty"));
+        BundleException e = assertThrows(BundleException.class, () -> ModelBundle.open(d));
+        assertContains(e.getMessage(), "manifest.json", "missing manifest");
+    }
+
+    @Test
+    void badJson() throws IOException {
+        Path b = copy();
+        Files.writeString(b.resolve("manifest.json"), "{\"format_version\": 1,\n \"model_id\": oops}");
+        BundleException e = assertThrows(BundleException.class, () -> ModelBundle.open(b));
+        assertContains(e.getMessage(), "manifest.json", "invalid JSON", "line 2");
+    }
+
+    @Test
+    void emptyManifest() throws IOException {
+        Path b = copy();
+        Files.writeString(b.resolve("manifest.json"), "");
+        BundleException e = assertThrows(BundleException.class, () -> ModelBundle.open(b));
+        assertContains(e.getMessage(), "manifest.json", "empty");
+    }
+
+    @Test
+    void manifestNotAnObject() throws IOException {
+        Path b = copy();
+        Files.writeString(b.resolve("manifest.json"), "[1, 2]");
+        BundleException e = assertThrows(BundleException.class, () -> ModelBundle.open(b));
+        assertContains(e.getMessage(), "must be a JSON object", "ARRAY");
+    }
+
+    @Test
+    void unknownFormatVersion() throws IOException {
+        assertContains(failureAfter(r -> r.put("format_version", 2)), "format_version", "expected 1", "got 2");
+    }
+
+    @Test
+    void missingFormatVersion() throws IOException {
+        assertContains(failureAfter(r -> r.remove("format_version")), "'format_version'", "field missing");
+    }
+
+    @Test
+    void missingModelId() throws IOException {
+        assertContains(failureAfter(r -> r.remove("model_id")), "'model_id'", "non-empty string", "field missing");
+    }
+
+    @Test
+    void wrongSampleRateType() throws IOException {
+        assertContains(failureAfter(r -> r.put("sample_rate", "16k")), "'sample_rate'", "integer > 0", "\"16k\"");
+    }
+
+    @Test
+    void negativeScalingFactor() throws IOException {
+        assertContains(failureAfter(r -> ((ObjectNode) r.get("vae")).put("scaling_factor", -0.4)),
+                "'vae.scaling_factor'", "> 0.0", "-0.4");
+    }
+
+    @Test
+    void missingMelField() throws IOException {
+        assertContains(failureAfter(r -> ((ObjectNode) r.get("mel")).remove("hop")), "'mel.hop'", "field missing");
+    }
+
+    @Test
+    void fMaxAboveNyquist() throws IOException {
+        assertContains(failureAfter(r -> ((ObjectNode) r.get("mel")).put("f_max", 9000.0)), "'mel.f_max'",
+                "sample_rate/2", "9000.0");
+    }
+
+    @Test
+    void melBinsMismatch() throws IOException {
+        assertContains(failureAfter(r -> ((ObjectNode) r.get("vae")).put("mel_bins", 128)), "'vae.mel_bins'",
+                "mel.n_mels (64)", "128");
+    }
+
+    @Test
+    void schedulerWithoutClassName() throws IOException {
+        assertContains(failureAfter(r -> ((ObjectNode) r.get("scheduler")).remove("_class_name")),
+                "'scheduler._class_name'", "field missing");
+    }
+
+    @Test
+    void unknownComponent() throws IOException {
+        assertContains(failureAfter(r -> ((ObjectNode) r.get("components")).set("decoder2",
+                r.get("components").get("vocoder").deepCopy())), "components.decoder2", "not a known component", "unet");
+    }
+
+    @Test
+    void missingComponentFile() throws IOException {
+        Path b = copy();
+        Files.delete(b.resolve("unet.pt"));
+        BundleException e = assertThrows(BundleException.class, () -> ModelBundle.open(b));
+        assertContains(e.getMessage(), "unet.pt", "missing file", "components.unet");
+    }
+
+    @Test
+    void checksumMismatch() throws IOException {
+        Path b = copy();
+        byte[] bytes = Files.readAllBytes(b.resolve("vocoder.pt"));
+        bytes[bytes.length / 2] ^= 0x01;
+        Files.write(b.resolve("vocoder.pt"), bytes);
+        BundleException e = assertThrows(BundleException.class, () -> ModelBundle.open(b));
+        String expected = ModelBundle.open(TinyBundle.dir()).manifest().components().get("vocoder").sha256();
+        assertContains(e.getMessage(), "vocoder.pt", "checksum mismatch", "expected " + expected, "got ");
+        // with verification off, the same bundle opens (existence is still checked)
+        assertEquals("audioldm4j/tiny-random", ModelBundle.open(b, false).manifest().modelId());
+    }
+
+    @Test
+    void malformedSha256() throws IOException {
+        assertContains(failureAfter(r -> ((ObjectNode) r.get("components").get("unet")).put("sha256", "abc")),
+                "'components.unet.sha256'", "64 hexadecimal digits", "\"abc\"");
+    }
+
+    @Test
+    void contractMismatchNamesFieldExpectedAndActual() throws IOException {
+        String msg = failureAfter(r -> {
+            ArrayNode shape = (ArrayNode) r.get("components").get("unet").get("inputs").get(0).get("shape");
+            shape.set(1, MAPPER.getNodeFactory().numberNode(4));
+        });
+        assertContains(msg, "components.unet.inputs[0].shape[1]", "must be 8", "got 4");
+    }
+
+    @Test
+    void wrongInputCount() throws IOException {
+        String msg = failureAfter(r -> ((ArrayNode) r.get("components").get("unet").get("inputs")).remove(4));
+        assertContains(msg, "components.unet.inputs", "5 tensors", "got 4");
+    }
+
+    @Test
+    void badTensorDtype() throws IOException {
+        String msg = failureAfter(r -> ((ObjectNode) r.get("components").get("vocoder").get("inputs").get(0))
+                .put("dtype", "float64"));
+        assertContains(msg, "components.vocoder.inputs[0].dtype", "float32, int64, bool", "float64");
+    }
+
+    @Test
+    void pathEscapingTheBundleIsRefused() throws IOException {
+        String msg = failureAfter(r -> ((ObjectNode) r.get("components").get("vocoder")).put("file", "../vocoder.pt"));
+        assertContains(msg, "components.vocoder.file", "inside the bundle", "../vocoder.pt");
+    }
+
+    @Test
+    void missingOptionalComponentIsReportedWhenNeeded() throws IOException {
+        Path b = copy();
+        Path mf = b.resolve("manifest.json");
+        ObjectNode root = (ObjectNode) MAPPER.readTree(mf.toFile());
+        ((ObjectNode) root.get("components")).remove("clap_audio");
+        MAPPER.writeValue(mf.toFile(), root);
+        ModelBundle bundle = ModelBundle.open(b);
+        assertFalse(bundle.has("clap_audio"));
+        BundleException e = assertThrows(BundleException.class, () -> bundle.require("clap_audio", "CLAP re-ranking"));
+        assertContains(e.getMessage(), "clap_audio.pt", "CLAP re-ranking needs component 'clap_audio'");
+        IllegalArgumentException iae = assertThrows(IllegalArgumentException.class, () -> bundle.require("foo", "x"));
+        assertContains(iae.getMessage(), "component must be one of", "\"foo\"");
+    }
+
+    @Test
+    void missingTokenizerIsReportedWhenNeeded() throws IOException {
+        Path b = copy();
+        Files.delete(b.resolve("tokenizers/t5.json"));
+        ModelBundle bundle = ModelBundle.open(b);
+        BundleException e = assertThrows(BundleException.class, () -> bundle.tokenizerFile("t5", "text-to-audio"));
+        assertContains(e.getMessage(), "t5.json", "text-to-audio needs the t5 tokenizer");
+    }
+
+    @Test
+    void tokenizerChecksumMismatch() throws IOException {
+        Path b = copy();
+        Files.writeString(b.resolve("tokenizers/clap.json"), "{}");
+        BundleException e = assertThrows(BundleException.class, () -> ModelBundle.open(b));
+        assertContains(e.getMessage(), "clap.json", "checksum mismatch");
+    }
+}
