@@ -1,0 +1,169 @@
+package io.github.audioldm4j.model;
+
+import io.github.audioldm4j.bundle.ComponentSpec;
+import io.github.audioldm4j.bundle.ModelBundle;
+import io.github.audioldm4j.runtime.LoadedModule;
+import io.github.audioldm4j.runtime.ModelRuntime;
+import io.github.audioldm4j.runtime.ModuleOptions;
+import io.github.audioldm4j.runtime.Precision;
+import io.github.audioldm4j.util.Check;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+
+/**
+ * The components of one bundle, loaded lazily on first use through a {@link ModelRuntime}.
+ * Closing it closes every loaded component, even if one of them fails to close. Not thread-safe.
+ *
+ * <p>Precision: every component uses the default {@link ModuleOptions} unless overridden per
+ * component. With an FP16 default the VAE encoder/decoder run in FP32 unless overridden, as the
+ * VAE config's {@code force_upcast: true} intends (fp16 VAE decoding is a known NaN source).
+ */
+public final class AudioLdm2Models implements AutoCloseable {
+    private final ModelBundle bundle;
+    private final ModelRuntime runtime;
+    private final ModuleOptions defaults;
+    private final Map<String, ModuleOptions> overrides;
+    private final Map<String, Component> loaded = new LinkedHashMap<>();
+    private boolean closed;
+
+    private AudioLdm2Models(ModelBundle bundle, ModelRuntime runtime, ModuleOptions defaults,
+            Map<String, ModuleOptions> overrides) {
+        this.bundle = bundle;
+        this.runtime = runtime;
+        this.defaults = defaults;
+        this.overrides = overrides;
+    }
+
+    /** All components with the same options (VAE upcast to FP32 when the default is FP16). */
+    public static AudioLdm2Models open(ModelBundle bundle, ModelRuntime runtime, ModuleOptions options) {
+        return open(bundle, runtime, options, Map.of());
+    }
+
+    /**
+     * @param overrides per-component options by manifest name (e.g. {@code "vae_decoder"})
+     */
+    public static AudioLdm2Models open(ModelBundle bundle, ModelRuntime runtime, ModuleOptions options,
+            Map<String, ModuleOptions> overrides) {
+        Check.notNull("bundle", bundle);
+        Check.notNull("runtime", runtime);
+        Check.notNull("options", options);
+        Check.notNull("overrides", overrides);
+        for (String k : overrides.keySet()) {
+            if (!ModelBundle.COMPONENTS.contains(k)) {
+                throw new IllegalArgumentException("overrides keys must be component names " + ModelBundle.COMPONENTS
+                        + ", got \"" + k + "\"");
+            }
+        }
+        return new AudioLdm2Models(bundle, runtime, options, new HashMap<>(overrides));
+    }
+
+    public ModelBundle bundle() {
+        return bundle;
+    }
+
+    public ModelRuntime runtime() {
+        return runtime;
+    }
+
+    /** The options a component is (or will be) loaded with. */
+    public ModuleOptions optionsFor(String component) {
+        ModuleOptions o = overrides.get(component);
+        if (o != null) {
+            return o;
+        }
+        if (defaults.precision() == Precision.FP16 && component.startsWith("vae_")) {
+            return new ModuleOptions(defaults.device(), Precision.FP32);
+        }
+        return defaults;
+    }
+
+    private <C extends Component> C get(String name, String neededBy, Class<C> type,
+            BiFunction<LoadedModule, ComponentSpec, C> factory) {
+        if (closed) {
+            throw new IllegalStateException("models are closed");
+        }
+        Component c = loaded.get(name);
+        if (c == null) {
+            ComponentSpec spec = bundle.require(name, neededBy);
+            LoadedModule m = runtime.load(bundle.dir().resolve(spec.file()), optionsFor(name));
+            try {
+                c = factory.apply(m, spec);
+            } catch (RuntimeException e) {
+                m.close();
+                throw e;
+            }
+            loaded.put(name, c);
+        }
+        return type.cast(c);
+    }
+
+    public ClapTextEncoder clapText() {
+        return get("clap_text", "text conditioning", ClapTextEncoder.class, ClapTextEncoder::new);
+    }
+
+    public ClapAudioEncoder clapAudio() {
+        return get("clap_audio", "CLAP re-ranking of candidates", ClapAudioEncoder.class, ClapAudioEncoder::new);
+    }
+
+    public T5Encoder t5() {
+        return get("t5_encoder", "text conditioning", T5Encoder.class, T5Encoder::new);
+    }
+
+    public ProjectionModel projection() {
+        return get("projection", "text conditioning", ProjectionModel.class, ProjectionModel::new);
+    }
+
+    public Gpt2Model gpt2() {
+        return get("gpt2", "text conditioning", Gpt2Model.class, Gpt2Model::new);
+    }
+
+    public UNet unet() {
+        return get("unet", "diffusion", UNet.class, UNet::new);
+    }
+
+    public VaeEncoder vaeEncoder() {
+        return get("vae_encoder", "encoding audio to latents", VaeEncoder.class, VaeEncoder::new);
+    }
+
+    public VaeDecoder vaeDecoder() {
+        return get("vae_decoder", "decoding latents to mel", VaeDecoder.class, VaeDecoder::new);
+    }
+
+    public Vocoder vocoder() {
+        return get("vocoder", "mel-to-waveform vocoding", Vocoder.class, Vocoder::new);
+    }
+
+    /** Names of the components loaded so far. */
+    public List<String> loadedComponents() {
+        return Collections.unmodifiableList(new ArrayList<>(loaded.keySet()));
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        RuntimeException first = null;
+        for (Component c : loaded.values()) {
+            try {
+                c.close();
+            } catch (RuntimeException e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        loaded.clear();
+        if (first != null) {
+            throw first;
+        }
+    }
+}
