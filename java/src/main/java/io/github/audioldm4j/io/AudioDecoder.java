@@ -12,7 +12,9 @@ import static org.bytedeco.ffmpeg.global.avcodec.avcodec_parameters_to_context;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_receive_frame;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_send_packet;
 import static org.bytedeco.ffmpeg.global.avformat.AVFMT_DURATION_FROM_STREAM;
+import static org.bytedeco.ffmpeg.global.avformat.AVPROBE_PADDING_SIZE;
 import static org.bytedeco.ffmpeg.global.avformat.av_find_best_stream;
+import static org.bytedeco.ffmpeg.global.avformat.av_probe_input_format3;
 import static org.bytedeco.ffmpeg.global.avformat.av_read_frame;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_close_input;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_find_stream_info;
@@ -44,6 +46,8 @@ import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
 import org.bytedeco.ffmpeg.avcodec.AVCodecParameters;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.ffmpeg.avformat.AVFormatContext;
+import org.bytedeco.ffmpeg.avformat.AVInputFormat;
+import org.bytedeco.ffmpeg.avformat.AVProbeData;
 import org.bytedeco.ffmpeg.avformat.AVStream;
 import org.bytedeco.ffmpeg.avutil.AVDictionary;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
@@ -94,6 +98,9 @@ public final class AudioDecoder {
     /** Sample slack when comparing decoded length with the header's length (codec delay/padding). */
     private static final long TRUNCATION_SLACK_SAMPLES = 8192;
     private static final int MAX_ARRAY_LENGTH = Integer.MAX_VALUE - 16;
+    private static final int PROBE_BYTES = 1 << 20;
+    /** FFmpeg's AVPROBE_SCORE_RETRY: below it a format guess is unreliable. */
+    private static final int LOW_PROBE_SCORE = 25;
 
     private AudioDecoder() {}
 
@@ -215,12 +222,29 @@ public final class AudioDecoder {
             url.close();
             if (ret < 0) {
                 fmt = null; // avformat_open_input frees the context on failure
-                throw error(openReason(ret), openDetail(ret), "avformat_open_input", ret);
+                Reason reason = openReason(ret);
+                String detail = ret == AVERROR_EOF ? "the file ended while FFmpeg was reading its headers" : null;
+                if (ret == AVERROR_INVALIDDATA) {
+                    String recognised = probeFormatName(file);
+                    if (recognised != null) {
+                        reason = Reason.CORRUPT_DATA;
+                        detail = "FFmpeg recognises the content as " + recognised
+                                + " but cannot read its headers (damaged, or truncated before its index)";
+                    }
+                }
+                throw error(reason, detail, "avformat_open_input", ret);
             }
             ret = avformat_find_stream_info(fmt, (PointerPointer<?>) null);
             if (ret < 0) {
+                String container = Ffmpeg.string(fmt.iformat().name(), "?");
+                if (fmt.probe_score() < LOW_PROBE_SCORE) {
+                    // e.g. a text file named *.dat that FFmpeg guessed from its extension alone
+                    throw error(Reason.UNRECOGNIZED_FORMAT, "FFmpeg guessed " + container
+                            + " with low confidence (probe score " + fmt.probe_score()
+                            + ") and cannot read it", "avformat_find_stream_info", ret);
+                }
                 Reason reason = ret == AVERROR_EOF ? Reason.TRUNCATED : Reason.CORRUPT_DATA;
-                throw error(reason, null, "avformat_find_stream_info", ret);
+                throw error(reason, "container " + container, "avformat_find_stream_info", ret);
             }
             PointerPointer<AVCodec> codecOut = new PointerPointer<>(1L);
             codecOut.put(0, (Pointer) null);
@@ -288,6 +312,21 @@ public final class AudioDecoder {
                     duration, fmt.duration_estimation_method() != AVFMT_DURATION_FROM_STREAM);
         }
 
+        private void checkWavLength() throws AudioIOException {
+            try {
+                long end = WavHeader.declaredDataEnd(file);
+                long size = Files.size(file);
+                if (end > size) {
+                    throw new AudioIOException(operation, file, Reason.TRUNCATED, "the WAV data chunk ends at byte "
+                            + end + " but the file has only " + size + " bytes");
+                }
+            } catch (AudioIOException e) {
+                throw e;
+            } catch (java.io.IOException e) {
+                throw new AudioIOException(operation, file, Reason.READ_FAILED, e.toString(), null, 0, null, e);
+            }
+        }
+
         /**
          * The stream's length in samples at its own rate, when a header states it (not when FFmpeg
          * estimated it); -1 otherwise.
@@ -303,6 +342,9 @@ public final class AudioDecoder {
         }
 
         DecodedAudio decode(DecodeOptions options) throws AudioIOException {
+            if (options.strict() && "wav".equals(info.container())) {
+                checkWavLength();
+            }
             dec = avcodec_alloc_context3(codec);
             if (dec == null || dec.isNull()) {
                 dec = null;
@@ -366,16 +408,23 @@ public final class AudioDecoder {
                         "more than " + MAX_ARRAY_LENGTH + " samples at " + options.targetSampleRate() + " Hz");
             }
 
-            if (complete && options.strict()) {
-                long declared = declaredSourceSamples();
-                if (declared > 0 && d.sourceSamples + TRUNCATION_SLACK_SAMPLES < declared && !d.rateChanged) {
+            if (options.strict()) {
+                long declared = complete && !d.rateChanged ? declaredSourceSamples() : -1;
+                String errors = d.decodeErrors == 0 ? ""
+                        : "; the decoder failed on " + d.decodeErrors + " packet(s)";
+                String corrupt = d.corruptPackets == 0 ? ""
+                        : "; the demuxer flagged " + d.corruptPackets + " packet(s) as corrupt";
+                String function = d.decodeErrors == 0 ? null : d.firstErrorFunction;
+                String text = d.decodeErrors == 0 ? null : Ffmpeg.errorString(d.firstErrorCode);
+                if (declared > 0 && d.sourceSamples + TRUNCATION_SLACK_SAMPLES < declared) {
                     throw new AudioIOException(operation, file, Reason.TRUNCATED, "the header declares "
                             + declared + " samples at " + stream.codecpar().sample_rate() + " Hz but only "
-                            + d.sourceSamples + " could be decoded");
+                            + d.sourceSamples + " could be decoded" + errors + corrupt,
+                            function, d.firstErrorCode, text, null);
                 }
-                if (d.corruptPackets > 0) {
+                if (d.decodeErrors > 0 || d.corruptPackets > 0) {
                     throw new AudioIOException(operation, file, Reason.CORRUPT_DATA,
-                            d.corruptPackets + " packet(s) flagged corrupt by the demuxer");
+                            (errors + corrupt).substring(2), function, d.firstErrorCode, text, null);
                 }
             }
             if (d.sourceSamples == 0) {
@@ -390,11 +439,21 @@ public final class AudioDecoder {
             final Collector out;
             long sourceSamples;
             int corruptPackets;
+            int decodeErrors;
+            String firstErrorFunction;
+            int firstErrorCode;
             boolean rateChanged;
 
             Decoding(DecodeOptions options, Collector out) {
                 this.options = options;
                 this.out = out;
+            }
+
+            void decodeError(String function, int code) {
+                if (decodeErrors++ == 0) {
+                    firstErrorFunction = function;
+                    firstErrorCode = code;
+                }
             }
 
             /** Sends one packet (null = flush) and converts every frame it yields; false = collector full. */
@@ -409,10 +468,9 @@ public final class AudioDecoder {
                         continue;
                     }
                     if (ret < 0 && ret != AVERROR_EOF) {
-                        if (options.strict()) {
-                            throw error(Reason.CORRUPT_DATA, null, "avcodec_send_packet", ret);
-                        }
-                        // lenient: the command line logs the error and goes on with the next packet
+                        // Like the command line, go on with the next packet; strict mode reports
+                        // the first error once the whole file has been read (see decode()).
+                        decodeError("avcodec_send_packet", ret);
                     }
                     return receive();
                 }
@@ -425,9 +483,7 @@ public final class AudioDecoder {
                         return true;
                     }
                     if (ret < 0) {
-                        if (options.strict()) {
-                            throw error(Reason.CORRUPT_DATA, null, "avcodec_receive_frame", ret);
-                        }
+                        decodeError("avcodec_receive_frame", ret);
                         return true;
                     }
                     try {
@@ -508,8 +564,28 @@ public final class AudioDecoder {
         return Reason.READ_FAILED;
     }
 
-    private static String openDetail(int code) {
-        return code == AVERROR_EOF ? "the file ends inside its headers" : null;
+    /**
+     * The demuxer FFmpeg's content probe picks for the file's first {@value #PROBE_BYTES} bytes, or
+     * null when none matches. Used only to explain a failed open.
+     */
+    private static String probeFormatName(Path file) {
+        byte[] head;
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            head = in.readNBytes(PROBE_BYTES);
+        } catch (java.io.IOException e) {
+            return null;
+        }
+        try (AVProbeData pd = new AVProbeData();
+                BytePointer name = new BytePointer(file.toString(), StandardCharsets.UTF_8);
+                BytePointer buf = new BytePointer(head.length + AVPROBE_PADDING_SIZE)) {
+            Pointer.memset(pd, 0, pd.sizeof());
+            Pointer.memset(buf, 0, buf.capacity());
+            buf.put(head, 0, head.length);
+            pd.filename(name).buf(buf).buf_size(head.length);
+            int[] score = new int[1];
+            AVInputFormat f = av_probe_input_format3(pd, 1, score);
+            return f == null || f.isNull() || score[0] <= 0 ? null : Ffmpeg.string(f.name(), null);
+        }
     }
 
     private static String cString(byte[] bytes) {

@@ -40,9 +40,15 @@ public final class AudioIOException extends IOException {
         UNSUPPORTED_CODEC("unsupported audio codec"),
         /** The container is valid but its audio stream holds no samples. */
         NO_AUDIO_DATA("audio stream holds no samples"),
-        /** The file ends before the length its headers declare. */
-        TRUNCATED("file is truncated"),
-        /** The demuxer or decoder reported invalid data. */
+        /**
+         * The file ends before its headers are complete, or its audio ends well before the length
+         * its headers declare: a truncated file, or one whose damaged pages the demuxer dropped.
+         */
+        TRUNCATED("truncated or damaged file (audio ends before its declared length)"),
+        /**
+         * The demuxer or decoder reported invalid data, or FFmpeg recognised the container but
+         * could not read its headers.
+         */
         CORRUPT_DATA("corrupt audio data"),
         /** The decoded audio has more samples than a Java array can hold. */
         TOO_LONG("decoded audio is too long for one float array"),
