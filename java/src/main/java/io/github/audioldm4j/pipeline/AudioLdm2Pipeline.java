@@ -1,0 +1,470 @@
+package io.github.audioldm4j.pipeline;
+
+import io.github.audioldm4j.bundle.Manifest;
+import io.github.audioldm4j.bundle.ModelBundle;
+import io.github.audioldm4j.dsp.AudioLdm2MelExtractor;
+import io.github.audioldm4j.dsp.ClapFeatureExtractor;
+import io.github.audioldm4j.dsp.Spectrogram;
+import io.github.audioldm4j.model.AudioLdm2Models;
+import io.github.audioldm4j.model.LatentDistribution;
+import io.github.audioldm4j.random.TorchGenerator;
+import io.github.audioldm4j.runtime.HostTensor;
+import io.github.audioldm4j.runtime.ModelRuntime;
+import io.github.audioldm4j.runtime.ModuleOptions;
+import io.github.audioldm4j.scheduler.DDIMScheduler;
+import io.github.audioldm4j.scheduler.Img2Img;
+import io.github.audioldm4j.scheduler.Scheduler;
+import io.github.audioldm4j.scheduler.SchedulerConfig;
+import io.github.audioldm4j.scheduler.Schedulers;
+import io.github.audioldm4j.text.Conditioning;
+import io.github.audioldm4j.text.TextConditioner;
+import io.github.audioldm4j.util.Check;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * AudioLDM2 text-to-audio and audio reconstruction on one bundle.
+ *
+ * <ul>
+ *   <li>{@link #generate}: diffusers' {@code AudioLDM2Pipeline.__call__}.</li>
+ *   <li>{@link #vaeRoundTrip}: audio → log-mel → VAE encode → decode → vocoder (no diffusion).</li>
+ *   <li>{@link #vocoderRoundTrip}: audio → log-mel → vocoder (no VAE).</li>
+ *   <li>{@link #refine}: SDEdit — encode, noise to {@code strength}, denoise with the prompt.</li>
+ *   <li>{@link #guidedReconstruct}: diffusion that re-injects the noised original latent under a
+ *       {@link LatentMask} before every step (AudioLDM2's inpainting / super-resolution sampler).</li>
+ *   <li>{@link #inpaintTime}: guided reconstruction that regenerates a time range.</li>
+ *   <li>{@link #cascade}: VAE round trip, then low-strength refinement of its output.</li>
+ * </ul>
+ * All audio is mono float at the bundle's sample rate (16 kHz). Results are deterministic for a
+ * seed. Not thread-safe: use one pipeline per thread.
+ */
+public final class AudioLdm2Pipeline implements AutoCloseable {
+    private final AudioLdm2Models models;
+    private final boolean ownsModels;
+    private final Manifest manifest;
+    private final AudioLdm2MelExtractor melExtractor = new AudioLdm2MelExtractor();
+    private TextConditioner text;
+
+    /** Uses (does not own) already opened models. */
+    public AudioLdm2Pipeline(AudioLdm2Models models) {
+        this(models, false);
+    }
+
+    private AudioLdm2Pipeline(AudioLdm2Models models, boolean owns) {
+        this.models = Check.notNull("models", models);
+        this.ownsModels = owns;
+        this.manifest = models.bundle().manifest();
+        Manifest.MelConfig mel = manifest.mel();
+        if (manifest.sampleRate() != AudioLdm2MelExtractor.SAMPLE_RATE || mel.nFft() != AudioLdm2MelExtractor.N_FFT
+                || mel.hop() != AudioLdm2MelExtractor.HOP_LENGTH || mel.win() != AudioLdm2MelExtractor.WIN_LENGTH
+                || mel.nMels() != AudioLdm2MelExtractor.N_MELS) {
+            throw new IllegalArgumentException("bundle " + manifest.modelId() + " declares a mel front end " + mel
+                    + " at " + manifest.sampleRate() + " Hz; this pipeline supports the AudioLDM2 front end "
+                    + "(16000 Hz, n_fft 1024, hop 160, win 1024, 64 mels)");
+        }
+    }
+
+    /** Opens a pipeline that owns its models (closed with the pipeline). */
+    public static AudioLdm2Pipeline open(ModelBundle bundle, ModelRuntime runtime, ModuleOptions options) {
+        return new AudioLdm2Pipeline(AudioLdm2Models.open(bundle, runtime, options), true);
+    }
+
+    public AudioLdm2Models models() {
+        return models;
+    }
+
+    public int sampleRate() {
+        return manifest.sampleRate();
+    }
+
+    private TextConditioner text() {
+        if (text == null) {
+            text = new TextConditioner(models);
+        }
+        return text;
+    }
+
+    private Scheduler scheduler(SchedulerConfig override, double eta) {
+        Scheduler s = Schedulers.create(override != null ? override : manifest.scheduler());
+        if (s instanceof DDIMScheduler d) {
+            d.setEta(eta);
+        }
+        return s;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // text to audio
+    // ------------------------------------------------------------------------------------------
+
+    public GeneratedAudio generate(GenerationRequest request) {
+        return generate(request, ProgressListener.NONE, CancellationToken.none());
+    }
+
+    /**
+     * Text-to-audio, following the numbered sections of diffusers' {@code AudioLDM2Pipeline.__call__}.
+     *
+     * @throws IllegalArgumentException if {@code initialLatents} has the wrong length
+     * @throws io.github.audioldm4j.bundle.BundleException if a needed component is missing
+     * @throws PipelineCancelledException if cancelled between steps
+     */
+    public GeneratedAudio generate(GenerationRequest request, ProgressListener listener, CancellationToken cancel) {
+        Check.notNull("request", request);
+        Check.notNull("listener", listener);
+        Check.notNull("cancel", cancel);
+        // 2. audio length -> spectrogram height
+        AudioLength len = AudioLength.of(request.audioLengthS(), manifest);
+        int b = request.prompts().size();
+        int n = request.numWaveformsPerPrompt();
+        long[] shape = latentShape(b * n, len.latentFrames());
+        int numel = Math.toIntExact(shape[0] * shape[1] * shape[2] * shape[3]);
+        float[] given = request.initialLatents();
+        if (given != null && given.length != numel) {
+            throw new IllegalArgumentException("initialLatents must have " + numel + " values for shape "
+                    + Arrays.toString(shape) + ", got " + given.length);
+        }
+        // 3. encode input prompt
+        cancel.throwIfCancelled("before text encoding");
+        Conditioning cond = text().encode(request.prompts(), request.negativePrompts(), n, request.guided(),
+                request.maxNewTokens());
+        // 4. prepare timesteps
+        Scheduler scheduler = scheduler(request.scheduler(), request.eta());
+        scheduler.setTimesteps(request.numInferenceSteps());
+        // 5. prepare latent variables: randn(shape, generator) * init_noise_sigma
+        TorchGenerator generator = new TorchGenerator(request.seed());
+        float[] latents = given != null ? given : generator.randn(shape);
+        latents = scale(latents, scheduler.initNoiseSigma());
+        // 7. denoising loop
+        float[] out = Denoiser.run(models.unet(), scheduler, scheduler.timesteps(), latents, shape, cond,
+                request.guidanceScale(), generator, null, listener, cancel);
+        // 8. post-processing: decode + vocode + crop
+        cancel.throwIfCancelled("before decoding");
+        List<float[]> waves = decode(out, shape, len.waveformSamples());
+        // 9. automatic scoring
+        float[] scores = null;
+        if (n > 1 && request.rankWithClap() && models.bundle().has("clap_audio")) {
+            Ranked r = rank(request.prompts(), waves, n, request.seed());
+            waves = r.waveforms;
+            scores = r.scores;
+        }
+        return new GeneratedAudio(waves, sampleRate(), request.seed(), out, shape, scores, len);
+    }
+
+    private long[] latentShape(int batch, int latentFrames) {
+        Manifest.VaeConfig vae = manifest.vae();
+        return new long[] {batch, vae.latentChannels(), latentFrames, vae.melBins() / vae.downsample()};
+    }
+
+    private static float[] scale(float[] x, float s) {
+        if (s == 1f) {
+            return x;
+        }
+        float[] out = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = x[i] * s;
+        }
+        return out;
+    }
+
+    /** Decodes scaled latents [N,8,h,16] to N waveforms cropped to {@code samples}. */
+    public List<float[]> decode(float[] scaledLatents, long[] shape, int samples) {
+        Check.notNull("scaledLatents", scaledLatents);
+        Check.notNull("shape", shape);
+        Check.positive("samples", samples);
+        float inv = (float) manifest.vae().scalingFactor();
+        float[] z = new float[scaledLatents.length];
+        for (int i = 0; i < z.length; i++) {
+            z[i] = scaledLatents[i] / inv; // latents = 1 / scaling_factor * latents
+        }
+        HostTensor mel = models.vaeDecoder().decode(HostTensor.ofFloats(z, shape));
+        return vocodeBatch(mel, samples);
+    }
+
+    private List<float[]> vocodeBatch(HostTensor mel4, int samples) {
+        long[] s = mel4.shape(); // [N,1,T,64] -> [N,T,64]
+        HostTensor mel3 = HostTensor.ofFloats(mel4.floats(), s[0], s[2], s[3]);
+        HostTensor audio = models.vocoder().vocode(mel3);
+        int total = (int) audio.dim(1);
+        List<float[]> out = new ArrayList<>();
+        for (int i = 0; i < (int) s[0]; i++) {
+            out.add(Arrays.copyOfRange(audio.floats(), i * total, i * total + Math.min(samples, total)));
+        }
+        return out;
+    }
+
+    private record Ranked(List<float[]> waveforms, float[] scores) {}
+
+    /**
+     * Re-ranks each prompt's own candidates by CLAP cosine similarity (the original repository's
+     * per-prompt selection; diffusers' {@code score_waveforms} sorts over all audios of the batch,
+     * which can hand one prompt another prompt's audio — diffusers issue #13602).
+     */
+    private Ranked rank(List<String> prompts, List<float[]> waves, int n, long seed) {
+        HostTensor textEmb = text().clapEmbeddings(prompts);
+        ClapFeatureExtractor fe = new ClapFeatureExtractor();
+        int rate = fe.config().samplingRate();
+        int rows = waves.size();
+        int frames = fe.numFrames();
+        int mels = fe.config().featureSize();
+        float[] feats = new float[rows * frames * mels];
+        boolean[] longer = new boolean[rows];
+        Random crop = new Random(seed);
+        for (int i = 0; i < rows; i++) {
+            float[] up = io.github.audioldm4j.dsp.SincResampler.resample(waves.get(i), sampleRate(), rate);
+            ClapFeatureExtractor.Features f = fe.extract(up, rate, crop);
+            System.arraycopy(f.inputFeatures(), 0, feats, i * frames * mels, frames * mels);
+            longer[i] = f.isLonger();
+        }
+        HostTensor audioEmb = models.clapAudio().encode(HostTensor.ofFloats(feats, rows, 1, frames, mels),
+                HostTensor.ofBools(longer, rows, 1));
+        int d = (int) audioEmb.dim(1);
+        List<float[]> sorted = new ArrayList<>();
+        float[] scores = new float[rows];
+        for (int p = 0; p < prompts.size(); p++) {
+            Integer[] idx = new Integer[n];
+            double[] sim = new double[n];
+            for (int k = 0; k < n; k++) {
+                idx[k] = k;
+                double s = 0;
+                for (int j = 0; j < d; j++) {
+                    s += (double) textEmb.floats()[p * d + j] * audioEmb.floats()[(p * n + k) * d + j];
+                }
+                sim[k] = s;
+            }
+            Arrays.sort(idx, (x, y) -> Double.compare(sim[y], sim[x]));
+            for (int k = 0; k < n; k++) {
+                sorted.add(waves.get(p * n + idx[k]));
+                scores[p * n + k] = (float) sim[idx[k]];
+            }
+        }
+        return new Ranked(sorted, scores);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // audio in
+    // ------------------------------------------------------------------------------------------
+
+    /**
+     * An input waveform prepared for the VAE.
+     *
+     * @param mel the log-mel the VAE sees, [frames, 64], frames a multiple of the VAE factor
+     * @param posterior the VAE posterior
+     * @param length the length arithmetic for the input duration
+     * @param gain the normalisation gain applied to the input (1 when not normalising); outputs
+     *     are divided by it
+     */
+    public record EncodedAudio(Spectrogram mel, LatentDistribution posterior, AudioLength length, float gain) {}
+
+    /** Log-mel + VAE posterior of 16 kHz mono audio. */
+    public EncodedAudio encode(float[] audio, boolean normalize) {
+        Check.notNull("audio", audio);
+        Check.allFinite("audio", audio);
+        int sr = sampleRate();
+        int minSamples = (int) Math.ceil(0.04 * sr) + 1;
+        if (audio.length < Math.max(minSamples, 513)) {
+            throw new IllegalArgumentException("audio must have at least " + Math.max(minSamples, 513) + " samples ("
+                    + "~" + Math.max(minSamples, 513) * 1000 / sr + " ms at " + sr + " Hz), got " + audio.length);
+        }
+        AudioLength len = AudioLength.of(audio.length / (double) sr, manifest);
+        Spectrogram mel;
+        float gain = 1f;
+        if (normalize) {
+            AudioLdm2MelExtractor.Fbank fb = melExtractor.wavToFbank(audio, len.melFrames());
+            mel = fb.fbank();
+            double mean = 0;
+            for (float v : audio) {
+                mean += v;
+            }
+            mean /= audio.length;
+            double peakIn = 0;
+            for (float v : audio) {
+                peakIn = Math.max(peakIn, Math.abs(v - mean));
+            }
+            double peakOut = 0;
+            for (float v : fb.waveform()) {
+                peakOut = Math.max(peakOut, Math.abs(v));
+            }
+            gain = (float) (peakOut / peakIn);
+        } else {
+            float[] padded = Arrays.copyOf(audio, Math.max(audio.length, len.melFrames() * manifest.mel().hop()));
+            Spectrogram full = melExtractor.logMel(padded);
+            float[] data = Arrays.copyOf(full.toArray(), len.melFrames() * full.numBins());
+            mel = new Spectrogram(len.melFrames(), full.numBins(), data);
+        }
+        HostTensor melT = HostTensor.ofFloats(mel.toArray(), 1, 1, mel.numFrames(), mel.numBins());
+        LatentDistribution post = models.vaeEncoder().encode(melT);
+        return new EncodedAudio(mel, post, len, gain);
+    }
+
+    private float[] latentsOf(EncodedAudio enc, LatentSampling sampling, TorchGenerator generator) {
+        return sampling == LatentSampling.MODE ? enc.posterior().mode() : enc.posterior().sample(generator);
+    }
+
+    private static float[] undoGain(float[] wave, float gain, int samples) {
+        float[] out = new float[samples];
+        int n = Math.min(samples, wave.length);
+        for (int i = 0; i < n; i++) {
+            out[i] = wave[i] / gain;
+        }
+        return out;
+    }
+
+    /**
+     * VAE-only reconstruction: log-mel → VAE encode → (mode or sample) → decode → vocoder.
+     * Output has the input's length and (with normalisation) level.
+     */
+    public float[] vaeRoundTrip(float[] audio, LatentSampling sampling, boolean normalize, long seed) {
+        Check.notNull("sampling", sampling);
+        EncodedAudio enc = encode(audio, normalize);
+        float[] z = latentsOf(enc, sampling, new TorchGenerator(seed));
+        HostTensor mel = models.vaeDecoder().decode(HostTensor.ofFloats(z, enc.posterior().shape()));
+        float[] wave = vocodeBatch(mel, audio.length).get(0);
+        return undoGain(wave, enc.gain(), audio.length);
+    }
+
+    /** Vocoder-only reconstruction: log-mel → HiFi-GAN (isolates the vocoder's loss). */
+    public float[] vocoderRoundTrip(float[] audio, boolean normalize) {
+        Check.notNull("audio", audio);
+        Spectrogram mel;
+        float gain = 1f;
+        if (normalize) {
+            EncodedAudio enc = encodeMelOnly(audio);
+            mel = enc.mel();
+            gain = enc.gain();
+        } else {
+            mel = melExtractor.logMel(audio);
+        }
+        return undoGain(vocode(mel), gain, audio.length);
+    }
+
+    private EncodedAudio encodeMelOnly(float[] audio) {
+        Check.allFinite("audio", audio);
+        AudioLength len = AudioLength.of(audio.length / (double) sampleRate(), manifest);
+        AudioLdm2MelExtractor.Fbank fb = melExtractor.wavToFbank(audio, len.melFrames());
+        double mean = 0;
+        for (float v : audio) {
+            mean += v;
+        }
+        mean /= audio.length;
+        double peakIn = 0;
+        for (float v : audio) {
+            peakIn = Math.max(peakIn, Math.abs(v - mean));
+        }
+        double peakOut = 0;
+        for (float v : fb.waveform()) {
+            peakOut = Math.max(peakOut, Math.abs(v));
+        }
+        return new EncodedAudio(fb.fbank(), null, len, (float) (peakOut / peakIn));
+    }
+
+    /** Runs the vocoder on a log-mel [frames, 64]; returns 160·frames + tail samples. */
+    public float[] vocode(Spectrogram mel) {
+        Check.notNull("mel", mel);
+        HostTensor m = HostTensor.ofFloats(mel.toArray(), 1, mel.numFrames(), mel.numBins());
+        return models.vocoder().vocode(m).floats();
+    }
+
+    /** SDEdit with the request's prompt and strength. */
+    public float[] refine(float[] audio, AudioToAudioRequest request) {
+        return refine(audio, request, ProgressListener.NONE, CancellationToken.none());
+    }
+
+    /**
+     * SDEdit / partial denoising: encode, {@code add_noise} to the timestep that {@code strength}
+     * selects ({@code get_timesteps} of diffusers' img2img pipelines), then denoise the rest of
+     * the schedule conditioned on the prompt.
+     */
+    public float[] refine(float[] audio, AudioToAudioRequest request, ProgressListener listener,
+            CancellationToken cancel) {
+        return diffuseFromAudio(audio, request, null, listener, cancel);
+    }
+
+    /**
+     * Guided reconstruction: like {@link #refine}, and before every step the cells where
+     * {@code mask} is 1 are replaced by the original latent noised to the current timestep.
+     * With strength 1 this is AudioLDM2's inpainting / super-resolution sampler.
+     */
+    public float[] guidedReconstruct(float[] audio, AudioToAudioRequest request, LatentMask mask,
+            ProgressListener listener, CancellationToken cancel) {
+        Check.notNull("mask", mask);
+        return diffuseFromAudio(audio, request, mask, listener, cancel);
+    }
+
+    /** Regenerates the time range [startFraction, endFraction) and keeps the rest (AudioLDM2 default 0.4–0.6). */
+    public float[] inpaintTime(float[] audio, AudioToAudioRequest request, double startFraction, double endFraction,
+            ProgressListener listener, CancellationToken cancel) {
+        Check.notNull("audio", audio);
+        AudioLength len = AudioLength.of(audio.length / (double) sampleRate(), manifest);
+        int bins = manifest.vae().melBins() / manifest.vae().downsample();
+        LatentMask mask = LatentMask.regenerateTime(len.latentFrames(), bins, startFraction, endFraction);
+        return diffuseFromAudio(audio, request, mask, listener, cancel);
+    }
+
+    /** VAE round trip, then refinement of its output at the request's (typically low) strength. */
+    public float[] cascade(float[] audio, AudioToAudioRequest request, ProgressListener listener,
+            CancellationToken cancel) {
+        Check.notNull("request", request);
+        float[] vae = vaeRoundTrip(audio, request.latentSampling(), request.normalizeInput(), request.seed());
+        cancel.throwIfCancelled("after the VAE stage of the cascade");
+        return diffuseFromAudio(vae, request, null, listener, cancel);
+    }
+
+    private float[] diffuseFromAudio(float[] audio, AudioToAudioRequest request, LatentMask mask,
+            ProgressListener listener, CancellationToken cancel) {
+        Check.notNull("request", request);
+        Check.notNull("listener", listener);
+        Check.notNull("cancel", cancel);
+        TorchGenerator generator = new TorchGenerator(request.seed());
+        EncodedAudio enc = encode(audio, request.normalizeInput());
+        long[] shape = enc.posterior().shape();
+        if (mask != null && (mask.frames() != shape[2] || mask.bins() != shape[3])) {
+            throw new IllegalArgumentException("mask must be " + shape[2] + " x " + shape[3]
+                    + " (latent frames x bins for this audio), got " + mask.frames() + " x " + mask.bins());
+        }
+        // prepare_latents: init_latents = latent_dist.{mode,sample}(generator) * scaling_factor
+        float[] init = scale(latentsOf(enc, request.latentSampling(), generator),
+                (float) manifest.vae().scalingFactor());
+        cancel.throwIfCancelled("before text encoding");
+        Conditioning cond = text().encode(List.of(request.prompt()),
+                request.negativePrompt() == null ? null : List.of(request.negativePrompt()), 1, request.guided(), 8);
+        Scheduler scheduler = scheduler(request.scheduler(), request.eta());
+        scheduler.setTimesteps(request.numInferenceSteps());
+        Img2Img.Schedule plan = Img2Img.getTimesteps(scheduler, request.numInferenceSteps(), request.strength());
+        // noise = randn_tensor(shape, generator); latents = scheduler.add_noise(init_latents, noise, latent_timestep)
+        float[] noise = generator.randn(shape);
+        float[] latents = scheduler.addNoise(init, noise, plan.latentTimesteps((int) shape[0]));
+        Denoiser.Reinjection re = mask == null ? null : new Denoiser.Reinjection(init, mask);
+        float[] out = Denoiser.run(models.unet(), scheduler, plan.timesteps(), latents, shape, cond,
+                request.guidanceScale(), generator, re, listener, cancel);
+        cancel.throwIfCancelled("before decoding");
+        float[] wave = decode(out, shape, audio.length).get(0);
+        return undoGain(wave, enc.gain(), audio.length);
+    }
+
+    @Override
+    public void close() {
+        RuntimeException first = null;
+        if (text != null) {
+            try {
+                text.close();
+            } catch (RuntimeException e) {
+                first = e;
+            }
+        }
+        if (ownsModels) {
+            try {
+                models.close();
+            } catch (RuntimeException e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+}

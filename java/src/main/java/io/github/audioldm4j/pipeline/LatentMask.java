@@ -1,0 +1,103 @@
+package io.github.audioldm4j.pipeline;
+
+import io.github.audioldm4j.util.Check;
+
+/**
+ * Which latent cells keep the original audio during guided reconstruction: 1 = keep (re-inject
+ * the noised original latent at every step), 0 = let diffusion regenerate. Latents are
+ * [C, frames, bins] per batch row; the mask is [frames, bins] and applies to every channel, as in
+ * AudioLDM2's inpainting / super-resolution mode
+ * ({@code audioldm2/latent_diffusion/models/ddpm.py} and {@code ddim.py}: before every step
+ * {@code img = q_sample(x0, t) * mask + img * (1 - mask)}).
+ *
+ * <p>Latent frames map to time (each frame = downsample·hop samples, 40 ms for AudioLDM2) and
+ * latent bins to mel bands (each = downsample mel bins; 16 bins span 0–8 kHz on the mel scale).
+ */
+public final class LatentMask {
+    private final int frames;
+    private final int bins;
+    private final float[] keep;
+
+    private LatentMask(int frames, int bins, float[] keep) {
+        this.frames = frames;
+        this.bins = bins;
+        this.keep = keep;
+    }
+
+    /** All cells kept (pure reconstruction: diffusion only refines nothing). */
+    public static LatentMask keepAll(int frames, int bins) {
+        float[] k = new float[Check.positive("frames", frames) * Check.positive("bins", bins)];
+        java.util.Arrays.fill(k, 1f);
+        return new LatentMask(frames, bins, k);
+    }
+
+    /**
+     * Keeps everything except the time range [startFraction, endFraction) of the frames, which is
+     * regenerated (time inpainting; AudioLDM2's default is 0.4–0.6).
+     */
+    public static LatentMask regenerateTime(int frames, int bins, double startFraction, double endFraction) {
+        Check.inRange("startFraction", startFraction, 0.0, 1.0);
+        Check.inRange("endFraction", endFraction, 0.0, 1.0);
+        if (!(endFraction > startFraction)) {
+            throw new IllegalArgumentException("endFraction must be > startFraction (" + startFraction + "), got "
+                    + endFraction);
+        }
+        LatentMask m = keepAll(frames, bins);
+        int a = (int) Math.floor(startFraction * frames);
+        int b = (int) Math.ceil(endFraction * frames);
+        for (int f = a; f < b; f++) {
+            java.util.Arrays.fill(m.keep, f * bins, (f + 1) * bins, 0f);
+        }
+        return m;
+    }
+
+    /**
+     * Keeps the lowest {@code keepBins} latent frequency bins and regenerates the ones above
+     * (super-resolution style: the original supplies the low band, diffusion the high band).
+     */
+    public static LatentMask keepLowBins(int frames, int bins, int keepBins) {
+        Check.inRange("keepBins", keepBins, 0, Check.positive("bins", bins));
+        float[] k = new float[Check.positive("frames", frames) * bins];
+        for (int f = 0; f < frames; f++) {
+            java.util.Arrays.fill(k, f * bins, f * bins + keepBins, 1f);
+        }
+        return new LatentMask(frames, bins, k);
+    }
+
+    /** A mask from explicit values in [0,1], row-major [frames][bins]. */
+    public static LatentMask of(int frames, int bins, float[] keep) {
+        Check.length("keep", keep, Check.positive("frames", frames) * Check.positive("bins", bins));
+        for (int i = 0; i < keep.length; i++) {
+            if (!(keep[i] >= 0f && keep[i] <= 1f)) {
+                throw new IllegalArgumentException("keep values must be in [0, 1], got " + keep[i] + " at index " + i);
+            }
+        }
+        return new LatentMask(frames, bins, keep.clone());
+    }
+
+    public int frames() {
+        return frames;
+    }
+
+    public int bins() {
+        return bins;
+    }
+
+    /** Keep weight of a cell. */
+    public float get(int frame, int bin) {
+        return keep[frame * bins + bin];
+    }
+
+    /** Fraction of cells kept. */
+    public double keptFraction() {
+        double s = 0;
+        for (float v : keep) {
+            s += v;
+        }
+        return s / keep.length;
+    }
+
+    float[] values() {
+        return keep;
+    }
+}
