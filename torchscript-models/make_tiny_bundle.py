@@ -551,7 +551,22 @@ def main(out):
     }
     with open(os.path.join(out, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1)
+    write_fixtures(os.path.join(os.path.dirname(os.path.abspath(out)), "fixtures"))
     print("wrote", out)
+
+
+class NanDecoder(nn.Module):
+    """vae_decoder contract, but every output is NaN (a stand-in for an fp16 overflow)."""
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        b, _, t, _ = z.shape
+        return torch.full((b, 1, t * 4, 64), float("nan"), dtype=z.dtype, device=z.device) + z.sum() * 0
+
+
+def write_fixtures(folder):
+    """Bad-model fixtures for error-path tests (kept outside the bundle so its checksums hold)."""
+    os.makedirs(folder, exist_ok=True)
+    torch.jit.script(NanDecoder()).save(os.path.join(folder, "nan_vae_decoder.pt"))
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ import io.github.audioldm4j.bundle.Manifest;
 import io.github.audioldm4j.bundle.ModelBundle;
 import io.github.audioldm4j.dsp.AudioLdm2MelExtractor;
 import io.github.audioldm4j.dsp.ClapFeatureExtractor;
+import io.github.audioldm4j.dsp.Crossover;
 import io.github.audioldm4j.dsp.Spectrogram;
 import io.github.audioldm4j.model.AudioLdm2Models;
 import io.github.audioldm4j.model.LatentDistribution;
@@ -35,6 +36,7 @@ import java.util.Random;
  *   <li>{@link #guidedReconstruct}: diffusion that re-injects the noised original latent under a
  *       {@link LatentMask} before every step (AudioLDM2's inpainting / super-resolution sampler).</li>
  *   <li>{@link #inpaintTime}: guided reconstruction that regenerates a time range.</li>
+ *   <li>{@link #bandSplit}: low band from the VAE round trip, high band from SDEdit.</li>
  *   <li>{@link #cascade}: VAE round trip, then low-strength refinement of its output.</li>
  * </ul>
  * All audio is mono float at the bundle's sample rate (16 kHz). Results are deterministic for a
@@ -399,6 +401,22 @@ public final class AudioLdm2Pipeline implements AutoCloseable {
         int bins = manifest.vae().melBins() / manifest.vae().downsample();
         LatentMask mask = LatentMask.regenerateTime(len.latentFrames(), bins, startFraction, endFraction);
         return diffuseFromAudio(audio, request, mask, listener, cancel);
+    }
+
+    /**
+     * Band-split hybrid: the band below {@code cutoffHz} from the VAE round trip (faithful), the
+     * band above from SDEdit refinement at the request's strength (sharper), joined by a
+     * linear-phase STFT crossover with a raised-cosine transition of {@code transitionHz}.
+     */
+    public float[] bandSplit(float[] audio, AudioToAudioRequest request, double cutoffHz, double transitionHz,
+            ProgressListener listener, CancellationToken cancel) {
+        Check.notNull("request", request);
+        Check.inRange("cutoffHz", cutoffHz, 1.0, sampleRate() / 2.0 - 1.0);
+        Check.positive("transitionHz", transitionHz);
+        float[] low = vaeRoundTrip(audio, request.latentSampling(), request.normalizeInput(), request.seed());
+        cancel.throwIfCancelled("after the VAE stage of the band split");
+        float[] high = refine(audio, request, listener, cancel);
+        return Crossover.merge(low, high, sampleRate(), cutoffHz, transitionHz);
     }
 
     /** VAE round trip, then refinement of its output at the request's (typically low) strength. */

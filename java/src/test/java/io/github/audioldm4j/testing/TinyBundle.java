@@ -31,6 +31,33 @@ public final class TinyBundle {
         return dir().resolve(relative);
     }
 
+    /**
+     * Copies the tiny bundle into {@code target}, replaces one component's file with
+     * {@code replacement} and updates its manifest checksum (for error-path tests).
+     */
+    public static Path withComponent(Path target, String component, Path replacement) {
+        Path b = copyTo(target);
+        try {
+            com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+            com.fasterxml.jackson.databind.node.ObjectNode root =
+                    (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(b.resolve("manifest.json").toFile());
+            com.fasterxml.jackson.databind.node.ObjectNode c =
+                    (com.fasterxml.jackson.databind.node.ObjectNode) root.get("components").get(component);
+            Path file = b.resolve(c.get("file").asText());
+            Files.copy(replacement, file, StandardCopyOption.REPLACE_EXISTING);
+            c.put("sha256", io.github.audioldm4j.bundle.ModelBundle.sha256(file));
+            mapper.writeValue(b.resolve("manifest.json").toFile(), root);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return b;
+    }
+
+    /** A fixture model from torchscript-models/fixtures. */
+    public static Path fixture(String name) {
+        return dir().getParent().resolve("fixtures").resolve(name);
+    }
+
     /** Copies the whole tiny bundle into {@code target} (for tests that corrupt it). */
     public static Path copyTo(Path target) {
         Path src = dir();
