@@ -76,7 +76,7 @@ import org.bytedeco.javacpp.PointerScope;
  * both modes). The decoder, the packet order, the swresample options (all at their defaults) and
  * the final flush of the resampler are the ones the command line uses. Other FFmpeg versions
  * differ only where their decoders changed: PCM, FLAC and MP3 decode bit-identically with FFmpeg
- * 5.1, while AAC, Vorbis and Opus differ by float rounding (below 3e-7) because FFmpeg 6+
+ * 5.1, while AAC, Vorbis and Opus differ by float rounding (max |diff| 3e-7 measured) because FFmpeg 6+
  * replaced their MDCT code.
  *
  * <h2>Errors</h2>
