@@ -76,17 +76,22 @@ import org.bytedeco.javacpp.PointerScope;
  * both modes). The decoder, the packet order, the swresample options (all at their defaults) and
  * the final flush of the resampler are the ones the command line uses. Other FFmpeg versions
  * differ only where their decoders changed: PCM, FLAC and MP3 decode bit-identically with FFmpeg
- * 5.1, while AAC, Vorbis and Opus differ by float rounding (below 3e-7) because FFmpeg 6+
+ * 5.1, while AAC, Vorbis and Opus differ by float rounding (max |diff| 3e-7 measured) because FFmpeg 6+
  * replaced their MDCT code.
  *
  * <h2>Errors</h2>
  * Every failure to read a file throws {@link AudioIOException} with a {@link Reason}, the file and,
  * where FFmpeg reported it, FFmpeg's error text. Bad arguments throw
  * {@link IllegalArgumentException} / {@link NullPointerException} before the file is opened.
- * By default decoding is strict: a decoder error, a packet the demuxer flags as corrupt, or a file
- * whose audio ends well before the length its header declares (a truncated WAV, FLAC or MP3 with a
- * Xing header) throws; {@link DecodeOptions#withStrict(boolean) withStrict(false)} tolerates these
- * as the command line does.
+ * By default decoding is strict: a decoder error, or a file whose audio ends well before the
+ * length its headers declare, throws. Truncation is detected from the stream length in the headers
+ * (FLAC, MP3 with a Xing/LAME header, MP4 with its index first), from the WAV {@code data} chunk
+ * size (FFmpeg itself ignores a data chunk that runs past the end of the file), and for Ogg from
+ * the missing end-of-stream page. A file cut inside its headers, or an MP4 that lost its index
+ * (written last by default), fails when it is opened. Corruption the codec cannot notice (noise in
+ * PCM data, damaged MP3 frames without CRC) is not detectable. {@link DecodeOptions#withStrict(boolean)
+ * withStrict(false)} tolerates decoder errors and truncation as the command line does and returns
+ * what could be decoded.
  *
  * <h2>Threads and memory</h2>
  * All methods are static and thread-safe: every call opens its own FFmpeg contexts, so different
@@ -327,6 +332,22 @@ public final class AudioDecoder {
             }
         }
 
+        private void checkOggEnd() throws AudioIOException {
+            OggTail.End end;
+            try {
+                end = OggTail.inspect(file);
+            } catch (java.io.IOException e) {
+                throw new AudioIOException(operation, file, Reason.READ_FAILED, e.toString(), null, 0, null, e);
+            }
+            if (end == OggTail.End.PARTIAL_PAGE) {
+                throw new AudioIOException(operation, file, Reason.TRUNCATED, "the file ends inside an Ogg page");
+            }
+            if (end == OggTail.End.NO_END_OF_STREAM) {
+                throw new AudioIOException(operation, file, Reason.TRUNCATED,
+                        "the last Ogg page is not flagged end-of-stream");
+            }
+        }
+
         /**
          * The stream's length in samples at its own rate, when a header states it (not when FFmpeg
          * estimated it); -1 otherwise.
@@ -344,6 +365,9 @@ public final class AudioDecoder {
         DecodedAudio decode(DecodeOptions options) throws AudioIOException {
             if (options.strict() && "wav".equals(info.container())) {
                 checkWavLength();
+            }
+            if (options.strict() && "ogg".equals(info.container())) {
+                checkOggEnd();
             }
             dec = avcodec_alloc_context3(codec);
             if (dec == null || dec.isNull()) {
@@ -422,7 +446,7 @@ public final class AudioDecoder {
                             + d.sourceSamples + " could be decoded" + errors + corrupt,
                             function, d.firstErrorCode, text, null);
                 }
-                if (d.decodeErrors > 0 || d.corruptPackets > 0) {
+                if (d.decodeErrors > 0) {
                     throw new AudioIOException(operation, file, Reason.CORRUPT_DATA,
                             (errors + corrupt).substring(2), function, d.firstErrorCode, text, null);
                 }

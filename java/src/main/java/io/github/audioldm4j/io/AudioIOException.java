@@ -44,7 +44,7 @@ public final class AudioIOException extends IOException {
          * The file ends before its headers are complete, or its audio ends well before the length
          * its headers declare: a truncated file, or one whose damaged pages the demuxer dropped.
          */
-        TRUNCATED("truncated or damaged file (audio ends before its declared length)"),
+        TRUNCATED("truncated or damaged file"),
         /**
          * The demuxer or decoder reported invalid data, or FFmpeg recognised the container but
          * could not read its headers.

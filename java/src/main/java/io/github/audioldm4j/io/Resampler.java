@@ -97,6 +97,42 @@ final class Resampler implements AutoCloseable {
         }
     }
 
+    /**
+     * Resamples mono float32 samples from one rate to another, including the filter's tail, with
+     * swresample's default filter (the same one the decoder uses).
+     */
+    static float[] resampleMono(float[] samples, int inRate, int outRate) throws FfmpegCallException {
+        AVChannelLayout mono = zeroedLayout();
+        av_channel_layout_default(mono, 1);
+        float[][] result = {new float[(int) Math.min(Integer.MAX_VALUE - 16,
+                (long) samples.length * outRate / inRate + 4096)]};
+        int[] size = {0};
+        Sink sink = (p, n) -> {
+            if (size[0] + n > result[0].length) {
+                result[0] = java.util.Arrays.copyOf(result[0], Math.max(result[0].length * 2, size[0] + n));
+            }
+            p.get(result[0], size[0], n);
+            size[0] += n;
+            return true;
+        };
+        final int chunk = 1 << 16;
+        try (Resampler r = create(mono, AV_SAMPLE_FMT_FLT, inRate, outRate, Downmix.NORMALIZED);
+                FloatPointer in = new FloatPointer(chunk);
+                PointerPointer<Pointer> planes = new PointerPointer<>(1L)) {
+            planes.put(0, in);
+            for (int off = 0; off < samples.length; off += chunk) {
+                int n = Math.min(chunk, samples.length - off);
+                in.put(samples, off, n);
+                r.convert(planes, n, sink);
+            }
+            r.drain(sink);
+        } finally {
+            av_channel_layout_uninit(mono);
+            mono.close();
+        }
+        return java.util.Arrays.copyOf(result[0], size[0]);
+    }
+
     private static AVChannelLayout zeroedLayout() {
         AVChannelLayout l = new AVChannelLayout();
         Pointer.memset(l, 0, l.sizeof());
