@@ -115,13 +115,20 @@ final class SigmaSchedulerSupport {
      * returns {@code timesteps[t_start * order:]} and sets the begin index.
      */
     static float[] getTimesteps(Scheduler s, int numInferenceSteps, double strength) {
+        return getTimestepsAndCount(s, numInferenceSteps, strength).timesteps();
+    }
+
+    /** {@code get_timesteps}' two results: the timesteps and {@code num_inference_steps - t_start}. */
+    record Img2ImgTimesteps(float[] timesteps, int numInferenceSteps) {}
+
+    static Img2ImgTimesteps getTimestepsAndCount(Scheduler s, int numInferenceSteps, double strength) {
         int initTimestep = Math.min((int) (numInferenceSteps * strength), numInferenceSteps);
         int tStart = Math.max(numInferenceSteps - initTimestep, 0);
         float[] all = s.timesteps();
         float[] out = new float[all.length - tStart * s.order()];
         System.arraycopy(all, tStart * s.order(), out, 0, out.length);
         s.setBeginIndex(tStart * s.order());
-        return out;
+        return new Img2ImgTimesteps(out, numInferenceSteps - tStart);
     }
 
     /** A NoiseSource that records what another one returns. */
