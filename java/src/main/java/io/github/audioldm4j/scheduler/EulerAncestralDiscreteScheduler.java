@@ -39,7 +39,7 @@ public final class EulerAncestralDiscreteScheduler implements Scheduler {
     /** Builds the scheduler from a diffusers scheduler config (any class's; unknown fields are ignored). */
     public EulerAncestralDiscreteScheduler(SchedulerConfig config) {
         this.config = Check.notNull("config", config);
-        SigmaSchedules.BetaConfig bc = SigmaSchedules.readBetaConfig(config, 0.0001, 0.02,
+        DiscreteSigmas.BetaConfig bc = DiscreteSigmas.readBetaConfig(config, 0.0001, 0.02,
                 "linear", "scaled_linear", "squaredcos_cap_v2");
         this.numTrainTimesteps = bc.numTrainTimesteps();
         this.predictionType = config.getEnum("prediction_type", "epsilon", "epsilon", "v_prediction");
@@ -47,16 +47,16 @@ public final class EulerAncestralDiscreteScheduler implements Scheduler {
         this.stepsOffset = config.getInt("steps_offset", 0);
         Check.nonNegative("scheduler config field steps_offset", stepsOffset);
         boolean rescale = config.getBoolean("rescale_betas_zero_snr", false);
-        float[] b = SigmaSchedules.betas(bc);
+        float[] b = DiscreteSigmas.betas(bc);
         if (rescale) {
-            b = SigmaSchedules.rescaleZeroTerminalSnr(b);
+            b = DiscreteSigmas.rescaleZeroTerminalSnr(b);
         }
         this.betas = b;
-        this.alphasCumprod = SigmaSchedules.cumprod(SigmaSchedules.oneMinus(b));
+        this.alphasCumprod = DiscreteSigmas.cumprod(DiscreteSigmas.oneMinus(b));
         if (rescale) {
             alphasCumprod[alphasCumprod.length - 1] = 0x1p-24f;
         }
-        this.trainSigmas = SigmaSchedules.trainSigmas(alphasCumprod);
+        this.trainSigmas = DiscreteSigmas.trainSigmas(alphasCumprod);
         this.initialSigmas = new float[numTrainTimesteps + 1];
         for (int i = 0; i < numTrainTimesteps; i++) {
             initialSigmas[i] = trainSigmas[numTrainTimesteps - 1 - i];
@@ -70,10 +70,10 @@ public final class EulerAncestralDiscreteScheduler implements Scheduler {
 
     @Override
     public void setTimesteps(int numInferenceSteps) {
-        SigmaSchedules.checkNumInferenceSteps(numInferenceSteps, numTrainTimesteps);
+        DiscreteSigmas.checkNumInferenceSteps(numInferenceSteps, numTrainTimesteps);
         this.numInferenceSteps = numInferenceSteps;
-        float[] ts = SigmaSchedules.spacedTimesteps(timestepSpacing, numTrainTimesteps, numInferenceSteps, stepsOffset);
-        this.sigmas = SigmaSchedules.appendAsFloat(SigmaSchedules.interp(ts, trainSigmas), 0.0);
+        float[] ts = DiscreteSigmas.spacedTimesteps(timestepSpacing, numTrainTimesteps, numInferenceSteps, stepsOffset);
+        this.sigmas = DiscreteSigmas.appendAsFloat(DiscreteSigmas.interp(ts, trainSigmas), 0.0);
         this.timesteps = ts;
         this.stepIndex = null;
         this.beginIndex = null;
@@ -108,7 +108,7 @@ public final class EulerAncestralDiscreteScheduler implements Scheduler {
 
     @Override
     public float initNoiseSigma() {
-        return SigmaSchedules.initNoiseSigma(sigmas != null ? sigmas : initialSigmas, timestepSpacing);
+        return DiscreteSigmas.initNoiseSigma(sigmas != null ? sigmas : initialSigmas, timestepSpacing);
     }
 
     /** The index of the next step, empty until the first {@code scaleModelInput}/{@code step}. */
@@ -124,7 +124,7 @@ public final class EulerAncestralDiscreteScheduler implements Scheduler {
     @Override
     public void setBeginIndex(int beginIndex) {
         requireTimesteps();
-        SigmaSchedules.checkBeginIndex(beginIndex, timesteps.length);
+        DiscreteSigmas.checkBeginIndex(beginIndex, timesteps.length);
         this.beginIndex = beginIndex;
     }
 
@@ -135,7 +135,7 @@ public final class EulerAncestralDiscreteScheduler implements Scheduler {
         if (stepIndex == null) {
             initStepIndex(timestep);
         }
-        return SigmaSchedules.scaleBySigma(sample, sigmas[stepIndex]);
+        return DiscreteSigmas.scaleBySigma(sample, sigmas[stepIndex]);
     }
 
     /**
@@ -147,7 +147,7 @@ public final class EulerAncestralDiscreteScheduler implements Scheduler {
     @Override
     public StepResult step(float[] modelOutput, float timestep, float[] sample, NoiseSource noise) {
         requireTimesteps();
-        SigmaSchedules.checkStepArgs(modelOutput, sample);
+        DiscreteSigmas.checkStepArgs(modelOutput, sample);
         if (noise == null) {
             throw new IllegalArgumentException(
                     "noise must not be null: EulerAncestralDiscreteScheduler draws noise in every step");
@@ -201,7 +201,7 @@ public final class EulerAncestralDiscreteScheduler implements Scheduler {
     @Override
     public float[] addNoise(float[] original, float[] noise, float[] timesteps) {
         requireTimesteps();
-        return SigmaSchedules.addNoise(original, noise, timesteps, sigmas, this.timesteps, beginIndex, stepIndex);
+        return DiscreteSigmas.addNoise(original, noise, timesteps, sigmas, this.timesteps, beginIndex, stepIndex);
     }
 
     @Override
@@ -214,7 +214,7 @@ public final class EulerAncestralDiscreteScheduler implements Scheduler {
     }
 
     private void initStepIndex(float timestep) {
-        stepIndex = beginIndex == null ? SigmaSchedules.indexForTimestep(timestep, timesteps) : beginIndex;
+        stepIndex = beginIndex == null ? DiscreteSigmas.indexForTimestep(timestep, timesteps) : beginIndex;
     }
 
     private void requireTimesteps() {

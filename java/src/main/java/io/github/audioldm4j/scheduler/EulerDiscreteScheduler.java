@@ -51,7 +51,7 @@ public final class EulerDiscreteScheduler implements Scheduler {
     /** Builds the scheduler from a diffusers scheduler config (any class's; unknown fields are ignored). */
     public EulerDiscreteScheduler(SchedulerConfig config) {
         this.config = Check.notNull("config", config);
-        SigmaSchedules.BetaConfig bc = SigmaSchedules.readBetaConfig(config, 0.0001, 0.02,
+        DiscreteSigmas.BetaConfig bc = DiscreteSigmas.readBetaConfig(config, 0.0001, 0.02,
                 "linear", "scaled_linear", "squaredcos_cap_v2");
         this.numTrainTimesteps = bc.numTrainTimesteps();
         this.predictionType = config.getEnum("prediction_type", "epsilon",
@@ -78,23 +78,23 @@ public final class EulerDiscreteScheduler implements Scheduler {
         this.finalSigmasType = config.getEnum("final_sigmas_type", "zero", "zero", "sigma_min");
         boolean rescale = config.getBoolean("rescale_betas_zero_snr", false);
 
-        float[] b = SigmaSchedules.betas(bc);
+        float[] b = DiscreteSigmas.betas(bc);
         if (rescale) {
-            b = SigmaSchedules.rescaleZeroTerminalSnr(b);
+            b = DiscreteSigmas.rescaleZeroTerminalSnr(b);
         }
         this.betas = b;
-        this.alphasCumprod = SigmaSchedules.cumprod(SigmaSchedules.oneMinus(b));
+        this.alphasCumprod = DiscreteSigmas.cumprod(DiscreteSigmas.oneMinus(b));
         if (rescale) {
             // Close to 0 without being 0 so the first sigma is not inf (FP16 smallest positive subnormal).
             alphasCumprod[alphasCumprod.length - 1] = 0x1p-24f;
         }
-        this.trainSigmas = SigmaSchedules.trainSigmas(alphasCumprod);
+        this.trainSigmas = DiscreteSigmas.trainSigmas(alphasCumprod);
         // __init__: sigmas = cat(flip(train sigmas), [0]); timesteps = linspace(0, N-1, N)[::-1]
         this.initialSigmas = new float[numTrainTimesteps + 1];
         for (int i = 0; i < numTrainTimesteps; i++) {
             initialSigmas[i] = trainSigmas[numTrainTimesteps - 1 - i];
         }
-        double[] lin = SigmaSchedules.numpyLinspace(0, numTrainTimesteps - 1, numTrainTimesteps);
+        double[] lin = DiscreteSigmas.numpyLinspace(0, numTrainTimesteps - 1, numTrainTimesteps);
         this.initialTimesteps = new float[numTrainTimesteps];
         for (int i = 0; i < numTrainTimesteps; i++) {
             initialTimesteps[i] = (float) lin[numTrainTimesteps - 1 - i];
@@ -108,23 +108,23 @@ public final class EulerDiscreteScheduler implements Scheduler {
 
     @Override
     public void setTimesteps(int numInferenceSteps) {
-        SigmaSchedules.checkNumInferenceSteps(numInferenceSteps, numTrainTimesteps);
+        DiscreteSigmas.checkNumInferenceSteps(numInferenceSteps, numTrainTimesteps);
         this.numInferenceSteps = numInferenceSteps;
-        float[] ts = SigmaSchedules.spacedTimesteps(timestepSpacing, numTrainTimesteps, numInferenceSteps, stepsOffset);
-        double[] s = SigmaSchedules.interp(ts, trainSigmas);
+        float[] ts = DiscreteSigmas.spacedTimesteps(timestepSpacing, numTrainTimesteps, numInferenceSteps, stepsOffset);
+        double[] s = DiscreteSigmas.interp(ts, trainSigmas);
         if (useKarrasSigmas || useExponentialSigmas) {
             double lo = sigmaMin != null ? sigmaMin : s[s.length - 1];
             double hi = sigmaMax != null ? sigmaMax : s[0];
-            s = useKarrasSigmas ? SigmaSchedules.karras(lo, hi, numInferenceSteps)
-                    : SigmaSchedules.exponential(lo, hi, numInferenceSteps);
-            float[] logSigmas = SigmaSchedules.logSigmas(trainSigmas);
+            s = useKarrasSigmas ? DiscreteSigmas.karras(lo, hi, numInferenceSteps)
+                    : DiscreteSigmas.exponential(lo, hi, numInferenceSteps);
+            float[] logSigmas = DiscreteSigmas.logSigmas(trainSigmas);
             ts = new float[s.length];
             for (int i = 0; i < s.length; i++) {
-                ts[i] = (float) SigmaSchedules.sigmaToT(s[i], logSigmas);
+                ts[i] = (float) DiscreteSigmas.sigmaToT(s[i], logSigmas);
             }
         }
         double sigmaLast = "sigma_min".equals(finalSigmasType) ? trainSigmas[0] : 0.0;
-        this.sigmas = SigmaSchedules.appendAsFloat(s, sigmaLast);
+        this.sigmas = DiscreteSigmas.appendAsFloat(s, sigmaLast);
         this.timesteps = ts;
         this.stepIndex = null;
         this.beginIndex = null;
@@ -159,7 +159,7 @@ public final class EulerDiscreteScheduler implements Scheduler {
 
     @Override
     public float initNoiseSigma() {
-        return SigmaSchedules.initNoiseSigma(sigmas != null ? sigmas : initialSigmas, timestepSpacing);
+        return DiscreteSigmas.initNoiseSigma(sigmas != null ? sigmas : initialSigmas, timestepSpacing);
     }
 
     /** The index of the next step, empty until the first {@code scaleModelInput}/{@code step}. */
@@ -175,7 +175,7 @@ public final class EulerDiscreteScheduler implements Scheduler {
     @Override
     public void setBeginIndex(int beginIndex) {
         requireTimesteps();
-        SigmaSchedules.checkBeginIndex(beginIndex, timesteps.length);
+        DiscreteSigmas.checkBeginIndex(beginIndex, timesteps.length);
         this.beginIndex = beginIndex;
     }
 
@@ -186,7 +186,7 @@ public final class EulerDiscreteScheduler implements Scheduler {
         if (stepIndex == null) {
             initStepIndex(timestep);
         }
-        return SigmaSchedules.scaleBySigma(sample, sigmas[stepIndex]);
+        return DiscreteSigmas.scaleBySigma(sample, sigmas[stepIndex]);
     }
 
     @Override
@@ -207,7 +207,7 @@ public final class EulerDiscreteScheduler implements Scheduler {
     public StepResult step(float[] modelOutput, float timestep, float[] sample, NoiseSource noise,
                            double sChurn, double sTmin, double sTmax, double sNoise) {
         requireTimesteps();
-        SigmaSchedules.checkStepArgs(modelOutput, sample);
+        DiscreteSigmas.checkStepArgs(modelOutput, sample);
         Check.nonNegative("sChurn", sChurn);
         Check.finite("sNoise", sNoise);
         if (Double.isNaN(sTmin) || Double.isNaN(sTmax)) {
@@ -278,7 +278,7 @@ public final class EulerDiscreteScheduler implements Scheduler {
     @Override
     public float[] addNoise(float[] original, float[] noise, float[] timesteps) {
         requireTimesteps();
-        return SigmaSchedules.addNoise(original, noise, timesteps, sigmas, this.timesteps, beginIndex, stepIndex);
+        return DiscreteSigmas.addNoise(original, noise, timesteps, sigmas, this.timesteps, beginIndex, stepIndex);
     }
 
     @Override
@@ -296,7 +296,7 @@ public final class EulerDiscreteScheduler implements Scheduler {
     }
 
     private void initStepIndex(float timestep) {
-        stepIndex = beginIndex == null ? SigmaSchedules.indexForTimestep(timestep, timesteps) : beginIndex;
+        stepIndex = beginIndex == null ? DiscreteSigmas.indexForTimestep(timestep, timesteps) : beginIndex;
     }
 
     private void requireStepLeft() {

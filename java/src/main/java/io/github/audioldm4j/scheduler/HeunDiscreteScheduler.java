@@ -53,7 +53,7 @@ public final class HeunDiscreteScheduler implements Scheduler {
     /** Builds the scheduler from a diffusers scheduler config (any class's; unknown fields are ignored). */
     public HeunDiscreteScheduler(SchedulerConfig config) {
         this.config = Check.notNull("config", config);
-        SigmaSchedules.BetaConfig bc = SigmaSchedules.readBetaConfig(config, 0.00085, 0.012,
+        DiscreteSigmas.BetaConfig bc = DiscreteSigmas.readBetaConfig(config, 0.00085, 0.012,
                 "linear", "scaled_linear", "squaredcos_cap_v2", "exp");
         this.numTrainTimesteps = bc.numTrainTimesteps();
         this.predictionType = config.getEnum("prediction_type", "epsilon", "epsilon", "v_prediction", "sample");
@@ -78,9 +78,9 @@ public final class HeunDiscreteScheduler implements Scheduler {
             Check.positive("scheduler config field clip_sample_range", range);
         }
         this.clipSampleRange = (float) range;
-        this.betas = SigmaSchedules.betas(bc);
-        this.alphasCumprod = SigmaSchedules.cumprod(SigmaSchedules.oneMinus(betas));
-        this.trainSigmas = SigmaSchedules.trainSigmas(alphasCumprod);
+        this.betas = DiscreteSigmas.betas(bc);
+        this.alphasCumprod = DiscreteSigmas.cumprod(DiscreteSigmas.oneMinus(betas));
+        this.trainSigmas = DiscreteSigmas.trainSigmas(alphasCumprod);
         // __init__ ends with set_timesteps(num_train_timesteps); keep that schedule for inspection only
         computeSchedule(numTrainTimesteps);
         this.initialSigmas = sigmas;
@@ -90,19 +90,19 @@ public final class HeunDiscreteScheduler implements Scheduler {
     }
 
     private void computeSchedule(int n) {
-        float[] ts = SigmaSchedules.spacedTimesteps(timestepSpacing, numTrainTimesteps, n, stepsOffset);
-        double[] s = SigmaSchedules.interp(ts, trainSigmas);
+        float[] ts = DiscreteSigmas.spacedTimesteps(timestepSpacing, numTrainTimesteps, n, stepsOffset);
+        double[] s = DiscreteSigmas.interp(ts, trainSigmas);
         if (useKarrasSigmas || useExponentialSigmas) {
             double lo = config.has("sigma_min") ? config.getDouble("sigma_min", 0) : s[s.length - 1];
             double hi = config.has("sigma_max") ? config.getDouble("sigma_max", 0) : s[0];
-            s = useKarrasSigmas ? SigmaSchedules.karras(lo, hi, n) : SigmaSchedules.exponential(lo, hi, n);
-            float[] logSigmas = SigmaSchedules.logSigmas(trainSigmas);
+            s = useKarrasSigmas ? DiscreteSigmas.karras(lo, hi, n) : DiscreteSigmas.exponential(lo, hi, n);
+            float[] logSigmas = DiscreteSigmas.logSigmas(trainSigmas);
             ts = new float[s.length];
             for (int i = 0; i < s.length; i++) {
-                ts[i] = (float) SigmaSchedules.sigmaToT(s[i], logSigmas);
+                ts[i] = (float) DiscreteSigmas.sigmaToT(s[i], logSigmas);
             }
         }
-        float[] sig = SigmaSchedules.appendAsFloat(s, 0.0);
+        float[] sig = DiscreteSigmas.appendAsFloat(s, 0.0);
         // sigmas = cat([s[:1], s[1:-1].repeat_interleave(2), s[-1:]])
         int m = sig.length;
         float[] rep = new float[2 * m - 2];
@@ -130,7 +130,7 @@ public final class HeunDiscreteScheduler implements Scheduler {
 
     @Override
     public void setTimesteps(int numInferenceSteps) {
-        SigmaSchedules.checkNumInferenceSteps(numInferenceSteps, numTrainTimesteps);
+        DiscreteSigmas.checkNumInferenceSteps(numInferenceSteps, numTrainTimesteps);
         this.numInferenceSteps = numInferenceSteps;
         computeSchedule(numInferenceSteps);
         this.prevDerivative = null;
@@ -170,7 +170,7 @@ public final class HeunDiscreteScheduler implements Scheduler {
 
     @Override
     public float initNoiseSigma() {
-        return SigmaSchedules.initNoiseSigma(sigmas != null ? sigmas : initialSigmas, timestepSpacing);
+        return DiscreteSigmas.initNoiseSigma(sigmas != null ? sigmas : initialSigmas, timestepSpacing);
     }
 
     /** True when the next step is a first-order (Euler) step ({@code dt is None}). */
@@ -191,7 +191,7 @@ public final class HeunDiscreteScheduler implements Scheduler {
     @Override
     public void setBeginIndex(int beginIndex) {
         requireTimesteps();
-        SigmaSchedules.checkBeginIndex(beginIndex, timesteps.length);
+        DiscreteSigmas.checkBeginIndex(beginIndex, timesteps.length);
         this.beginIndex = beginIndex;
     }
 
@@ -202,13 +202,13 @@ public final class HeunDiscreteScheduler implements Scheduler {
         if (stepIndex == null) {
             initStepIndex(timestep);
         }
-        return SigmaSchedules.scaleBySigma(sample, sigmas[stepIndex]);
+        return DiscreteSigmas.scaleBySigma(sample, sigmas[stepIndex]);
     }
 
     @Override
     public StepResult step(float[] modelOutput, float timestep, float[] sample, NoiseSource noise) {
         requireTimesteps();
-        SigmaSchedules.checkStepArgs(modelOutput, sample);
+        DiscreteSigmas.checkStepArgs(modelOutput, sample);
         if (stepIndex == null) {
             initStepIndex(timestep);
         }
@@ -305,7 +305,7 @@ public final class HeunDiscreteScheduler implements Scheduler {
     @Override
     public float[] addNoise(float[] original, float[] noise, float[] timesteps) {
         requireTimesteps();
-        return SigmaSchedules.addNoise(original, noise, timesteps, sigmas, this.timesteps, beginIndex, stepIndex);
+        return DiscreteSigmas.addNoise(original, noise, timesteps, sigmas, this.timesteps, beginIndex, stepIndex);
     }
 
     @Override
@@ -322,7 +322,7 @@ public final class HeunDiscreteScheduler implements Scheduler {
     }
 
     private void initStepIndex(float timestep) {
-        stepIndex = beginIndex == null ? SigmaSchedules.indexForTimestep(timestep, timesteps) : beginIndex;
+        stepIndex = beginIndex == null ? DiscreteSigmas.indexForTimestep(timestep, timesteps) : beginIndex;
     }
 
     private void requireTimesteps() {

@@ -56,7 +56,7 @@ public final class LMSDiscreteScheduler implements Scheduler {
     /** Builds the scheduler from a diffusers scheduler config (any class's; unknown fields are ignored). */
     public LMSDiscreteScheduler(SchedulerConfig config) {
         this.config = Check.notNull("config", config);
-        SigmaSchedules.BetaConfig bc = SigmaSchedules.readBetaConfig(config, 0.0001, 0.02,
+        DiscreteSigmas.BetaConfig bc = DiscreteSigmas.readBetaConfig(config, 0.0001, 0.02,
                 "linear", "scaled_linear", "squaredcos_cap_v2");
         this.numTrainTimesteps = bc.numTrainTimesteps();
         this.predictionType = config.getEnum("prediction_type", "epsilon", "epsilon", "v_prediction", "sample");
@@ -75,9 +75,9 @@ public final class LMSDiscreteScheduler implements Scheduler {
             throw new IllegalArgumentException(
                     "scheduler config field use_beta_sigmas is not supported (scipy beta quantiles), got true");
         }
-        this.betas = SigmaSchedules.betas(bc);
-        this.alphasCumprod = SigmaSchedules.cumprod(SigmaSchedules.oneMinus(betas));
-        this.trainSigmas = SigmaSchedules.trainSigmas(alphasCumprod);
+        this.betas = DiscreteSigmas.betas(bc);
+        this.alphasCumprod = DiscreteSigmas.cumprod(DiscreteSigmas.oneMinus(betas));
+        this.trainSigmas = DiscreteSigmas.trainSigmas(alphasCumprod);
         // __init__ ends with set_timesteps(num_train_timesteps); keep that schedule for inspection only
         Schedule s = computeSchedule(numTrainTimesteps);
         this.initialSigmas = s.sigmas;
@@ -87,24 +87,24 @@ public final class LMSDiscreteScheduler implements Scheduler {
     private record Schedule(float[] timesteps, float[] sigmas) {}
 
     private Schedule computeSchedule(int n) {
-        float[] ts = SigmaSchedules.spacedTimesteps(timestepSpacing, numTrainTimesteps, n, stepsOffset);
-        double[] s = SigmaSchedules.interp(ts, trainSigmas);
+        float[] ts = DiscreteSigmas.spacedTimesteps(timestepSpacing, numTrainTimesteps, n, stepsOffset);
+        double[] s = DiscreteSigmas.interp(ts, trainSigmas);
         if (useKarrasSigmas || useExponentialSigmas) {
             if (useKarrasSigmas) {
                 // LMS's _convert_to_karras ignores config sigma_min/sigma_max
-                s = SigmaSchedules.karras(s[s.length - 1], s[0], n);
+                s = DiscreteSigmas.karras(s[s.length - 1], s[0], n);
             } else {
                 double lo = config.has("sigma_min") ? config.getDouble("sigma_min", 0) : s[s.length - 1];
                 double hi = config.has("sigma_max") ? config.getDouble("sigma_max", 0) : s[0];
-                s = SigmaSchedules.exponential(lo, hi, n);
+                s = DiscreteSigmas.exponential(lo, hi, n);
             }
-            float[] logSigmas = SigmaSchedules.logSigmas(trainSigmas);
+            float[] logSigmas = DiscreteSigmas.logSigmas(trainSigmas);
             ts = new float[s.length];
             for (int i = 0; i < s.length; i++) {
-                ts[i] = (float) SigmaSchedules.sigmaToT(s[i], logSigmas);
+                ts[i] = (float) DiscreteSigmas.sigmaToT(s[i], logSigmas);
             }
         }
-        return new Schedule(ts, SigmaSchedules.appendAsFloat(s, 0.0));
+        return new Schedule(ts, DiscreteSigmas.appendAsFloat(s, 0.0));
     }
 
     @Override
@@ -114,7 +114,7 @@ public final class LMSDiscreteScheduler implements Scheduler {
 
     @Override
     public void setTimesteps(int numInferenceSteps) {
-        SigmaSchedules.checkNumInferenceSteps(numInferenceSteps, numTrainTimesteps);
+        DiscreteSigmas.checkNumInferenceSteps(numInferenceSteps, numTrainTimesteps);
         this.numInferenceSteps = numInferenceSteps;
         Schedule s = computeSchedule(numInferenceSteps);
         this.timesteps = s.timesteps;
@@ -154,7 +154,7 @@ public final class LMSDiscreteScheduler implements Scheduler {
 
     @Override
     public float initNoiseSigma() {
-        return SigmaSchedules.initNoiseSigma(sigmas != null ? sigmas : initialSigmas, timestepSpacing);
+        return DiscreteSigmas.initNoiseSigma(sigmas != null ? sigmas : initialSigmas, timestepSpacing);
     }
 
     /** The index of the next step, empty until the first {@code scaleModelInput}/{@code step}. */
@@ -170,7 +170,7 @@ public final class LMSDiscreteScheduler implements Scheduler {
     @Override
     public void setBeginIndex(int beginIndex) {
         requireTimesteps();
-        SigmaSchedules.checkBeginIndex(beginIndex, timesteps.length);
+        DiscreteSigmas.checkBeginIndex(beginIndex, timesteps.length);
         this.beginIndex = beginIndex;
     }
 
@@ -181,7 +181,7 @@ public final class LMSDiscreteScheduler implements Scheduler {
         if (stepIndex == null) {
             initStepIndex(timestep);
         }
-        return SigmaSchedules.scaleBySigma(sample, sigmas[stepIndex]);
+        return DiscreteSigmas.scaleBySigma(sample, sigmas[stepIndex]);
     }
 
     /**
@@ -227,7 +227,7 @@ public final class LMSDiscreteScheduler implements Scheduler {
      */
     public StepResult step(float[] modelOutput, float timestep, float[] sample, int order) {
         requireTimesteps();
-        SigmaSchedules.checkStepArgs(modelOutput, sample);
+        DiscreteSigmas.checkStepArgs(modelOutput, sample);
         Check.positive("order", order);
         if (stepIndex == null) {
             initStepIndex(timestep);
@@ -318,7 +318,7 @@ public final class LMSDiscreteScheduler implements Scheduler {
     @Override
     public float[] addNoise(float[] original, float[] noise, float[] timesteps) {
         requireTimesteps();
-        return SigmaSchedules.addNoise(original, noise, timesteps, sigmas, this.timesteps, beginIndex, stepIndex);
+        return DiscreteSigmas.addNoise(original, noise, timesteps, sigmas, this.timesteps, beginIndex, stepIndex);
     }
 
     @Override
@@ -335,7 +335,7 @@ public final class LMSDiscreteScheduler implements Scheduler {
     }
 
     private void initStepIndex(float timestep) {
-        stepIndex = beginIndex == null ? SigmaSchedules.indexForTimestep(timestep, timesteps) : beginIndex;
+        stepIndex = beginIndex == null ? DiscreteSigmas.indexForTimestep(timestep, timesteps) : beginIndex;
     }
 
     private void requireTimesteps() {

@@ -12,8 +12,8 @@ import java.util.Arrays;
  * {@code scheduling_euler_ancestral_discrete.py}, {@code scheduling_lms_discrete.py},
  * {@code scheduling_heun_discrete.py} (@58eb52c), torch 1.13 and numpy 1.24 as noted per method.
  */
-final class SigmaSchedules {
-    private SigmaSchedules() {}
+final class DiscreteSigmas {
+    private DiscreteSigmas() {}
 
     /** The beta-related configuration fields, with a class's documented defaults. */
     record BetaConfig(int numTrainTimesteps, double betaStart, double betaEnd, String betaSchedule,
