@@ -16,9 +16,11 @@ package io.github.audioldm4j.random;
  * {@code -mfma -mavx2} ({@code __logf_fma}, {@code __sinf_fma}, {@code __cosf_fma}) on every CPU
  * with FMA (all AVX2/AVX-512 x86 CPUs); GCC contracts {@code a * b + c} in that copy into fused
  * multiply-adds. The {@code Math.fma} calls below are placed exactly where the contracted
- * instructions are in glibc 2.36's {@code libm.so.6} (read from its disassembly). aarch64 builds
- * contract the same way. Verified exhaustively against glibc 2.36 over every input torch can pass
- * (all {@code k * 2^-24} for logf, all {@code float(2 pi k 2^-24)} for sinf/cosf).
+ * instructions are in glibc 2.36's {@code libm.so.6} (read from its disassembly). Verified
+ * exhaustively against glibc 2.36 over every input torch can pass (all {@code k * 2^-24} for logf,
+ * all {@code float(2 pi k 2^-24)} for sinf/cosf) and on 4M random float bit patterns. glibc's
+ * non-FMA x86 variants ({@code __logf_sse2}, ...) and other architectures can differ from these in
+ * the last bit on a small fraction of inputs.
  */
 final class GlibcFloatMath {
     private GlibcFloatMath() {}

@@ -1,0 +1,215 @@
+package io.github.audioldm4j.scheduler;
+
+import static io.github.audioldm4j.scheduler.SigmaSchedulerSupport.TRAJECTORY_TOL;
+import static io.github.audioldm4j.scheduler.SigmaSchedulerSupport.assertBitExact;
+import static io.github.audioldm4j.scheduler.SigmaSchedulerSupport.floats;
+import static io.github.audioldm4j.scheduler.SigmaSchedulerSupport.maxUlp;
+import static io.github.audioldm4j.scheduler.SigmaSchedulerSupport.relErr;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.audioldm4j.random.TorchGenerator;
+import io.github.audioldm4j.testing.Golden;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * {@code scheduler_train_schedules.json}, {@code scheduler_img2img_add_noise.json} and
+ * {@code scheduler_img2img_trajectories.json} for the euler, euler_ancestral, lms and heun
+ * variants. {@code get_timesteps} (strength to start index) is the test-side port in
+ * {@link SigmaSchedulerSupport#getTimesteps}.
+ */
+class SigmaSchedulerImg2ImgGoldenTest {
+    private static final Set<String> VARIANTS = Set.of("euler", "euler_ancestral", "lms", "heun");
+    static final Map<String, String> REPORT = new TreeMap<>();
+
+    @AfterAll
+    static void printReport() {
+        REPORT.forEach((k, v) -> System.out.println("[golden] " + k + ": " + v));
+    }
+
+    @TestFactory
+    List<DynamicTest> trainSchedules() {
+        JsonNode schedules = Golden.load("scheduler_train_schedules.json").get("schedules");
+        List<DynamicTest> tests = new ArrayList<>();
+        for (String v : VARIANTS) {
+            JsonNode g = schedules.get(v);
+            tests.add(DynamicTest.dynamicTest(v, () -> {
+                Scheduler s = SigmaSchedulerSupport.create(g.get("class").asText(), SchedulerConfig.audioLdm2());
+                float[] betas;
+                float[] cumprod;
+                float[] sigmas;
+                float[] timesteps = null;
+                if (s instanceof EulerDiscreteScheduler e) {
+                    betas = e.betas();
+                    cumprod = e.alphasCumprod();
+                    sigmas = e.initialSigmas();
+                    timesteps = e.initialTimesteps();
+                } else if (s instanceof EulerAncestralDiscreteScheduler e) {
+                    betas = e.betas();
+                    cumprod = e.alphasCumprod();
+                    sigmas = e.initialSigmas();
+                } else if (s instanceof LMSDiscreteScheduler e) {
+                    betas = e.betas();
+                    cumprod = e.alphasCumprod();
+                    sigmas = e.initialSigmas();
+                    timesteps = e.initialTimesteps();
+                } else {
+                    HeunDiscreteScheduler e = (HeunDiscreteScheduler) s;
+                    betas = e.betas();
+                    cumprod = e.alphasCumprod();
+                    sigmas = e.initialSigmas();
+                    timesteps = e.initialTimesteps();
+                }
+                assertBitExact(v + " betas", floats(g.get("betas")), betas);
+                float[] alphas = new float[betas.length];
+                for (int i = 0; i < alphas.length; i++) {
+                    alphas[i] = 1.0f - betas[i];
+                }
+                assertBitExact(v + " alphas", floats(g.get("alphas")), alphas);
+                assertBitExact(v + " alphas_cumprod", floats(g.get("alphas_cumprod")), cumprod);
+                assertBitExact(v + " sigmas", floats(g.get("sigmas")), sigmas);
+                if (timesteps != null) {
+                    assertBitExact(v + " timesteps", floats(g.get("timesteps")), timesteps);
+                } else {
+                    // EulerAncestral keeps float64 training timesteps 999..0 before set_timesteps
+                    double[] t = Golden.doubles(g.get("timesteps"));
+                    for (int i = 0; i < t.length; i++) {
+                        assertEquals(t.length - 1 - i, t[i]);
+                    }
+                }
+                REPORT.put("scheduler_train_schedules.json " + v, "betas/alphas/alphas_cumprod/sigmas"
+                        + (timesteps != null ? "/timesteps" : "") + " bit-exact");
+            }));
+        }
+        return tests;
+    }
+
+    @TestFactory
+    List<DynamicTest> addNoiseByStrength() {
+        JsonNode root = Golden.load("scheduler_img2img_add_noise.json");
+        float[] init = floats(root.get("init_latents"));
+        float[] noise = floats(root.get("noise"));
+        // the stored tensors are torch.randn with seeds 7 and 8
+        assertBitExact("init_latents (TorchGenerator seed 7)", init, new TorchGenerator(7).randn(init.length));
+        assertBitExact("noise (TorchGenerator seed 8)", noise, new TorchGenerator(8).randn(noise.length));
+        List<DynamicTest> tests = new ArrayList<>();
+        int[] count = {0};
+        for (JsonNode c : root.get("strength_cases")) {
+            String v = c.get("scheduler_variant").asText();
+            if (!VARIANTS.contains(v)) {
+                continue;
+            }
+            String name = v + "_N" + c.get("num_inference_steps").asInt() + "_strength" + c.get("strength").asText();
+            tests.add(DynamicTest.dynamicTest(name, () -> {
+                Scheduler s = SigmaSchedulerSupport.create(c.get("scheduler_class").asText(),
+                        SchedulerConfig.audioLdm2());
+                int n = c.get("num_inference_steps").asInt();
+                s.setTimesteps(n);
+                assertArrayEquals(floats(c.get("timesteps_after_set_timesteps")), s.timesteps(), name + " timesteps");
+                SigmaSchedulerSupport.Img2ImgTimesteps got =
+                        SigmaSchedulerSupport.getTimestepsAndCount(s, n, c.get("strength").asDouble());
+                float[] ts = got.timesteps();
+                assertArrayEquals(floats(c.get("get_timesteps_timesteps")), ts, name + " get_timesteps");
+                assertEquals(c.get("get_timesteps_num_inference_steps").asInt(), got.numInferenceSteps(),
+                        name + " get_timesteps num_inference_steps");
+                assertEquals(c.get("begin_index").asInt(), beginIndexOf(s), name + " begin_index");
+                float[] latentTimestep = floats(c.get("latent_timestep"));
+                assertEquals(ts[0], latentTimestep[0]);
+                float[] result = s.addNoise(init, noise, latentTimestep);
+                assertBitExact(name + " add_noise", floats(c.get("add_noise_result")), result);
+                count[0]++;
+            }));
+        }
+        tests.add(DynamicTest.dynamicTest("all strength cases ran", () -> {
+            assertEquals(32, count[0]);
+            REPORT.put("scheduler_img2img_add_noise.json", count[0]
+                    + " strength cases (euler/euler_ancestral/lms/heun): timesteps, get_timesteps, begin_index exact,"
+                    + " add_noise bit-exact");
+        }));
+        return tests;
+    }
+
+    private static int beginIndexOf(Scheduler s) {
+        if (s instanceof EulerDiscreteScheduler e) {
+            return e.beginIndex().orElse(-1);
+        } else if (s instanceof EulerAncestralDiscreteScheduler e) {
+            return e.beginIndex().orElse(-1);
+        } else if (s instanceof LMSDiscreteScheduler e) {
+            return e.beginIndex().orElse(-1);
+        }
+        return ((HeunDiscreteScheduler) s).beginIndex().orElse(-1);
+    }
+
+    @TestFactory
+    List<DynamicTest> trajectories() {
+        JsonNode root = Golden.load("scheduler_img2img_trajectories.json");
+        float[] init = floats(root.get("init_latents"));
+        float[] noise = floats(root.get("noise"));
+        List<DynamicTest> tests = new ArrayList<>();
+        for (JsonNode c : root.get("cases")) {
+            String v = c.get("scheduler_variant").asText();
+            if (!VARIANTS.contains(v)) {
+                continue;
+            }
+            tests.add(DynamicTest.dynamicTest(v, () -> {
+                Scheduler s = SigmaSchedulerSupport.create(c.get("scheduler_class").asText(),
+                        SchedulerConfig.fromJson(c.get("config")));
+                int n = c.get("num_inference_steps").asInt();
+                s.setTimesteps(n);
+                float[] ts = SigmaSchedulerSupport.getTimesteps(s, n, c.get("strength").asDouble());
+                assertArrayEquals(floats(c.get("timesteps")), ts, v + " timesteps");
+                assertEquals(c.get("begin_index").asInt(), beginIndexOf(s), v + " begin_index");
+                float[] latentTimestep = {ts[0]};
+                assertArrayEquals(floats(c.get("latent_timestep")), latentTimestep);
+                float[] sample = s.addNoise(init, noise, latentTimestep);
+                assertBitExact(v + " noisy_latents", floats(c.get("noisy_latents")), sample);
+                SigmaSchedulerSupport.Recording rec = c.get("noise_seed").isNull() ? null
+                        : new SigmaSchedulerSupport.Recording(new TorchGenerator(c.get("noise_seed").asLong()));
+                double worst = 0;
+                int exact = 0;
+                int i = 0;
+                for (float t : ts) {
+                    JsonNode st = c.get("steps").get(i);
+                    float[] scaled = s.scaleModelInput(sample, t);
+                    float[] mo = SigmaSchedulerSupport.standInModel(scaled, t);
+                    StepResult r = s.step(mo, t, sample, rec);
+                    sample = r.prevSample();
+                    float[] expected = floats(st.get("prev_sample"));
+                    double e = relErr(expected, sample);
+                    worst = Math.max(worst, e);
+                    exact += maxUlp(expected, sample) == 0 ? 1 : 0;
+                    assertTrue(e <= TRAJECTORY_TOL, v + " step " + i + " rel err " + e);
+                    if (st.has("lms_coefficients")) {
+                        double[] ec = Golden.doubles(st.get("lms_coefficients"));
+                        double[] ac = ((LMSDiscreteScheduler) s).lastCoefficients();
+                        assertEquals(ec.length, ac.length, v + " step " + i + " coefficient count");
+                        for (int k = 0; k < ec.length; k++) {
+                            assertEquals(ec[k], ac[k], 1e-12 * Math.max(1, Math.abs(ec[k])),
+                                    v + " step " + i + " lms coefficient " + k);
+                        }
+                    }
+                    if (rec != null) {
+                        assertBitExact(v + " step " + i + " noise", floats(st.get("noise")), rec.draws.get(i));
+                    }
+                    i++;
+                }
+                assertEquals(c.get("steps").size(), i);
+                double fin = relErr(floats(c.get("final_sample")), sample);
+                assertTrue(fin <= TRAJECTORY_TOL, v + " final rel err " + fin);
+                REPORT.put("scheduler_img2img_trajectories.json " + v, "noisy_latents bit-exact, max rel err "
+                        + worst + ", " + exact + "/" + ts.length + " steps bit-exact");
+            }));
+        }
+        assertEquals(4, tests.size());
+        return tests;
+    }
+}
