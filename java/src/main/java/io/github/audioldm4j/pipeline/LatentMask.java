@@ -64,6 +64,30 @@ public final class LatentMask {
         return new LatentMask(frames, bins, k);
     }
 
+    /**
+     * Keeps the latent frequency bins that lie entirely below {@code cutoffHz} on AudioLDM2's
+     * Slaney mel axis ({@code melBins} bands from 0 to {@code fMaxHz}, {@code bins} latent bins
+     * each covering {@code melBins/bins} of them) and regenerates the rest.
+     */
+    public static LatentMask keepBelowHz(int frames, int bins, double cutoffHz, int melBins, double fMaxHz) {
+        Check.positive("cutoffHz", cutoffHz);
+        Check.positive("fMaxHz", fMaxHz);
+        Check.positive("melBins", melBins);
+        io.github.audioldm4j.dsp.MelScale scale = io.github.audioldm4j.dsp.MelScale.SLANEY;
+        double melMax = scale.hzToMel(fMaxHz);
+        int perBin = melBins / Check.positive("bins", bins);
+        int keep = 0;
+        for (int b = 0; b < bins; b++) {
+            // upper edge of the last mel band in this latent bin (band m spans mel points m..m+2 of n+2)
+            int lastBand = (b + 1) * perBin - 1;
+            double upperHz = scale.melToHz(melMax * (lastBand + 2) / (melBins + 1));
+            if (upperHz <= cutoffHz) {
+                keep = b + 1;
+            }
+        }
+        return keepLowBins(frames, bins, keep);
+    }
+
     /** A mask from explicit values in [0,1], row-major [frames][bins]. */
     public static LatentMask of(int frames, int bins, float[] keep) {
         Check.length("keep", keep, Check.positive("frames", frames) * Check.positive("bins", bins));

@@ -12,7 +12,8 @@ import java.util.List;
 public final class Schedulers {
     /** The class names {@link #create} accepts. */
     public static final List<String> SUPPORTED = List.of(
-            "DDIMScheduler", "PNDMScheduler", "DPMSolverMultistepScheduler", "UniPCMultistepScheduler");
+            "DDIMScheduler", "PNDMScheduler", "DPMSolverMultistepScheduler", "UniPCMultistepScheduler",
+            "EulerDiscreteScheduler", "EulerAncestralDiscreteScheduler", "LMSDiscreteScheduler", "HeunDiscreteScheduler");
 
     private Schedulers() {}
 
@@ -38,12 +39,14 @@ public final class Schedulers {
                 return new DPMSolverMultistepScheduler(config);
             case "UniPCMultistepScheduler":
                 return new UniPCMultistepScheduler(config);
-            // Implemented on the sched-random branch; wired in when that branch is merged.
             case "EulerDiscreteScheduler":
+                return new EulerDiscreteScheduler(config);
             case "EulerAncestralDiscreteScheduler":
+                return new EulerAncestralDiscreteScheduler(config);
             case "LMSDiscreteScheduler":
+                return new LMSDiscreteScheduler(config);
             case "HeunDiscreteScheduler":
-                throw unsupported("\"" + name + "\"");
+                return new HeunDiscreteScheduler(config);
             default:
                 throw unsupported("\"" + name + "\"");
         }

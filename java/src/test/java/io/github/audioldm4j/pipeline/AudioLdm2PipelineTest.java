@@ -92,14 +92,21 @@ class AudioLdm2PipelineTest {
         assertNull(a.clapScores());
     }
 
-    @Test
-    void otherSchedulersRunFromTheRequest() {
-        SchedulerConfig dpm = SchedulerConfig.audioLdm2().with("_class_name", "DPMSolverMultistepScheduler");
-        GeneratedAudio a = pipeline.generate(quick("A dog barking").scheduler(dpm).build());
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"DDIMScheduler", "PNDMScheduler",
+            "DPMSolverMultistepScheduler", "UniPCMultistepScheduler", "EulerDiscreteScheduler",
+            "EulerAncestralDiscreteScheduler", "LMSDiscreteScheduler", "HeunDiscreteScheduler"})
+    void everySchedulerRunsTextToAudioAndSdedit(String name) {
+        SchedulerConfig cfg = SchedulerConfig.audioLdm2().with("_class_name", name);
+        GeneratedAudio a = pipeline.generate(quick("A dog barking").scheduler(cfg).build());
+        GeneratedAudio b = pipeline.generate(quick("A dog barking").scheduler(cfg).build());
         assertEquals(5120, a.waveforms().get(0).length);
+        assertArrayEquals(a.waveforms().get(0), b.waveforms().get(0), name + " is deterministic for a seed");
         for (float v : a.waveforms().get(0)) {
             assertTrue(Float.isFinite(v));
         }
+        float[] r = pipeline.refine(signal, quickA2A().scheduler(cfg).build());
+        assertEquals(signal.length, r.length);
     }
 
     @Test
