@@ -111,6 +111,38 @@ public final class AudioLdm2MelExtractor {
         return Spectrogram.wrap(frames, N_MELS, out);
     }
 
+    /**
+     * As {@link #logMel(float[])}, first checking that the waveform is at AudioLDM2's 16 kHz.
+     *
+     * @param waveform   finite samples in {@code [-1, 1]}, more than 512 of them
+     * @param sampleRate the waveform's sample rate; must be 16000 (resample other rates first)
+     * @return {@code (1 + N/160) x 64} natural-log mel magnitudes
+     */
+    public Spectrogram logMel(float[] waveform, int sampleRate) {
+        checkSampleRate(sampleRate);
+        return logMel(waveform);
+    }
+
+    /**
+     * As {@link #wavToFbank(float[], int)}, first checking that the waveform is at AudioLDM2's 16 kHz.
+     *
+     * @param waveform16k  finite mono samples, more than 100 of them and not all equal
+     * @param sampleRate   the waveform's sample rate; must be 16000 (resample other rates first)
+     * @param targetLength number of output frames, {@code >= 1}
+     * @return the normalised waveform and the fbank
+     */
+    public Fbank wavToFbank(float[] waveform16k, int sampleRate, int targetLength) {
+        checkSampleRate(sampleRate);
+        return wavToFbank(waveform16k, targetLength);
+    }
+
+    private static void checkSampleRate(int sampleRate) {
+        if (sampleRate != SAMPLE_RATE) {
+            throw new IllegalArgumentException("sampleRate must be " + SAMPLE_RATE
+                    + " (AudioLDM2's rate; resample the audio first), got " + sampleRate);
+        }
+    }
+
     /** Fused STFT magnitude -> mel -> log, frame by frame. */
     private void analyzeLogMel(double[] padded, int frames, float[] out) {
         stft.analyze(padded, frames, (t, p, ws) -> {

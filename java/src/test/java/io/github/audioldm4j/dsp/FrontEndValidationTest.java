@@ -91,6 +91,12 @@ class FrontEndValidationTest {
         assertMessage("durationSeconds must be finite and > 0, got 0.0", () -> AudioLdm2MelExtractor.targetLength(0));
         assertMessage("targetLength must be > 0, got 0", () -> AudioLdm2MelExtractor.targetLength(0.005));
         assertMessage("parallelism must be > 0, got 0", () -> new AudioLdm2MelExtractor(0));
+        assertMessage("sampleRate must be 16000 (AudioLDM2's rate; resample the audio first), got 44100",
+                () -> mel.logMel(new float[2000], 44100));
+        assertMessage("sampleRate must be 16000 (AudioLDM2's rate; resample the audio first), got 0",
+                () -> mel.wavToFbank(new float[2000], 0, 10));
+        float[] ok = tone(2000, 440, 16000);
+        assertArrayEquals(mel.logMel(ok).toArray(), mel.logMel(ok, 16000).toArray());
     }
 
     @Test
