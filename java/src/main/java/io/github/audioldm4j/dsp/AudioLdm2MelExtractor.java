@@ -48,14 +48,15 @@ public final class AudioLdm2MelExtractor {
     private final Stft stft;
     private final MelFilterBank melBasis;
 
-    /** Creates the extractor with the default STFT parallelism. */
+    /** Creates the extractor; it computes on the calling thread only. */
     public AudioLdm2MelExtractor() {
         this(Stft.builder(N_FFT).hopLength(HOP_LENGTH).winLength(WIN_LENGTH).window(WindowFunction.HANN, true)
                 .center(true).padMode(PadMode.REFLECT).build());
     }
 
     /**
-     * Creates the extractor with at most {@code parallelism} threads per call.
+     * Creates the extractor with at most {@code parallelism} threads per call (frames are split between the calling
+     * thread and common fork-join pool helpers; the result is identical for any value).
      *
      * @param parallelism {@code >= 1}
      */
