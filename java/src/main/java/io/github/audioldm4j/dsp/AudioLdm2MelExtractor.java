@@ -48,14 +48,15 @@ public final class AudioLdm2MelExtractor {
     private final Stft stft;
     private final MelFilterBank melBasis;
 
-    /** Creates the extractor with the default STFT parallelism. */
+    /** Creates the extractor; it computes on the calling thread only. */
     public AudioLdm2MelExtractor() {
         this(Stft.builder(N_FFT).hopLength(HOP_LENGTH).winLength(WIN_LENGTH).window(WindowFunction.HANN, true)
                 .center(true).padMode(PadMode.REFLECT).build());
     }
 
     /**
-     * Creates the extractor with at most {@code parallelism} threads per call.
+     * Creates the extractor with at most {@code parallelism} threads per call (frames are split between the calling
+     * thread and common fork-join pool helpers; the result is identical for any value).
      *
      * @param parallelism {@code >= 1}
      */
@@ -109,6 +110,38 @@ public final class AudioLdm2MelExtractor {
         float[] out = new float[frames * N_MELS];
         analyzeLogMel(padded, frames, out);
         return Spectrogram.wrap(frames, N_MELS, out);
+    }
+
+    /**
+     * As {@link #logMel(float[])}, first checking that the waveform is at AudioLDM2's 16 kHz.
+     *
+     * @param waveform   finite samples in {@code [-1, 1]}, more than 512 of them
+     * @param sampleRate the waveform's sample rate; must be 16000 (resample other rates first)
+     * @return {@code (1 + N/160) x 64} natural-log mel magnitudes
+     */
+    public Spectrogram logMel(float[] waveform, int sampleRate) {
+        checkSampleRate(sampleRate);
+        return logMel(waveform);
+    }
+
+    /**
+     * As {@link #wavToFbank(float[], int)}, first checking that the waveform is at AudioLDM2's 16 kHz.
+     *
+     * @param waveform16k  finite mono samples, more than 100 of them and not all equal
+     * @param sampleRate   the waveform's sample rate; must be 16000 (resample other rates first)
+     * @param targetLength number of output frames, {@code >= 1}
+     * @return the normalised waveform and the fbank
+     */
+    public Fbank wavToFbank(float[] waveform16k, int sampleRate, int targetLength) {
+        checkSampleRate(sampleRate);
+        return wavToFbank(waveform16k, targetLength);
+    }
+
+    private static void checkSampleRate(int sampleRate) {
+        if (sampleRate != SAMPLE_RATE) {
+            throw new IllegalArgumentException("sampleRate must be " + SAMPLE_RATE
+                    + " (AudioLDM2's rate; resample the audio first), got " + sampleRate);
+        }
     }
 
     /** Fused STFT magnitude -> mel -> log, frame by frame. */

@@ -21,9 +21,10 @@ public final class GriffinLimVocoder {
             throw new IllegalArgumentException("melBank.numBins must equal stft.numBins = " + b.stft.numBins()
                     + ", got " + b.melBank.numBins());
         }
+        Stft stft = b.parallelism > 0 ? b.stft.withParallelism(b.parallelism) : b.stft;
         this.inverter = MelInverter.builder(b.melBank).nnlsIterations(b.nnlsIterations).parallelism(
-                b.stft.parallelism()).build();
-        this.griffinLim = GriffinLim.builder(b.stft).iterations(b.iterations).momentum(b.momentum)
+                stft.parallelism()).build();
+        this.griffinLim = GriffinLim.builder(stft).iterations(b.iterations).momentum(b.momentum)
                 .phaseInit(b.phaseInit).build();
     }
 
@@ -155,6 +156,7 @@ public final class GriffinLimVocoder {
         private double momentum = 0.99;
         private GriffinLim.PhaseInit phaseInit = GriffinLim.zeroPhase();
         private int nnlsIterations = 200;
+        private int parallelism; // 0: keep the STFT's
 
         private Builder(Stft stft, MelFilterBank melBank) {
             this.stft = Check.notNull("stft", stft);
@@ -205,6 +207,18 @@ public final class GriffinLimVocoder {
          */
         public Builder nnlsIterations(int nnlsIterations) {
             this.nnlsIterations = Check.nonNegative("nnlsIterations", nnlsIterations);
+            return this;
+        }
+
+        /**
+         * Maximum threads per call for the STFTs and the mel inversion (default: the given STFT's setting, 1 for
+         * {@link #audioLdm2()}). Results do not depend on it.
+         *
+         * @param parallelism {@code >= 1}
+         * @return this builder
+         */
+        public Builder parallelism(int parallelism) {
+            this.parallelism = Check.positive("parallelism", parallelism);
             return this;
         }
 

@@ -309,7 +309,7 @@ public final class MelInverter {
     public static final class Builder {
         private final MelFilterBank bank;
         private int nnlsIterations = 200;
-        private int parallelism = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+        private int parallelism = 1;
 
         private Builder(MelFilterBank bank) {
             this.bank = Check.notNull("bank", bank);
@@ -328,7 +328,7 @@ public final class MelInverter {
         }
 
         /**
-         * Maximum threads per call (the calling thread plus common-pool helpers).
+         * Maximum threads per call (the calling thread plus common-pool helpers); default 1.
          *
          * @param parallelism {@code >= 1}
          * @return this builder

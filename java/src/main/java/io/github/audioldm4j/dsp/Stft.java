@@ -37,6 +37,7 @@ public final class Stft {
     private final boolean center;
     private final PadMode padMode;
     private final int parallelism;
+    private final double[] unpaddedWindow; // length winLength
     private final double[] window; // length nFft, zero-padded and centred
     private final int windowStart; // first index of the non-zero-padded part
     private final int windowEnd;
@@ -66,6 +67,7 @@ public final class Stft {
         this.padMode = b.padMode;
         this.parallelism = b.parallelism;
         double[] w = b.customWindow != null ? b.customWindow.clone() : b.windowFunction.create(winLength, b.periodic);
+        this.unpaddedWindow = w;
         this.window = WindowFunction.padCenter(w, nFft);
         this.windowStart = (nFft - winLength) / 2;
         this.windowEnd = windowStart + winLength;
@@ -140,6 +142,21 @@ public final class Stft {
     /** Maximum number of threads used per call. */
     public int parallelism() {
         return parallelism;
+    }
+
+    /**
+     * The same transform with another thread limit (see {@link Builder#parallelism(int)}).
+     *
+     * @param parallelism {@code >= 1}
+     * @return a new instance, or this one if the limit is unchanged
+     */
+    public Stft withParallelism(int parallelism) {
+        Check.positive("parallelism", parallelism);
+        if (parallelism == this.parallelism) {
+            return this;
+        }
+        return builder(nFft).hopLength(hopLength).window(unpaddedWindow).center(center).padMode(padMode)
+                .parallelism(parallelism).build();
     }
 
     /** Number of bins per frame, {@code nFft/2 + 1}. */
@@ -460,7 +477,7 @@ public final class Stft {
         private double[] customWindow;
         private boolean center = true;
         private PadMode padMode = PadMode.REFLECT;
-        private int parallelism = defaultParallelism();
+        private int parallelism = 1;
 
         private Builder(int nFft) {
             if (nFft < 2 || nFft > (1 << 20) || Integer.bitCount(nFft) != 1) {
@@ -554,8 +571,10 @@ public final class Stft {
         }
 
         /**
-         * Maximum threads per call (the calling thread plus helpers from the common fork-join pool). Inputs shorter
-         * than 33 frames always run on the calling thread.
+         * Maximum threads per call (the calling thread plus helpers from the common fork-join pool); default 1.
+         * Inputs of at most 32 frames always run on the calling thread. Results do not depend on this setting.
+         * On the 2-core reference machine, shared with other jobs, a second thread did not raise the median
+         * throughput (BENCHMARKS.md), hence the default; it helps when cores are idle.
          *
          * @param parallelism {@code >= 1}; 1 disables threading
          * @return this builder
@@ -568,10 +587,6 @@ public final class Stft {
         /** Builds the transform (computes the window and prepares FFT plans lazily per thread). */
         public Stft build() {
             return new Stft(this);
-        }
-
-        private static int defaultParallelism() {
-            return Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
         }
     }
 }

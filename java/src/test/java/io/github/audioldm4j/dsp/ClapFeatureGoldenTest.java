@@ -38,19 +38,14 @@ class ClapFeatureGoldenTest {
         assertArrayEquals(new long[] {513, 64}, Golden.shape(GOLDEN.get("mel_filters_slaney")));
         MelFilterBank fb = extractor.melFilters();
         double maxDiff = 0;
-        double maxRel = 0;
         for (int k = 0; k < 513; k++) {
             for (int m = 0; m < 64; m++) {
                 double e = expected[k * 64 + m];
                 double d = Math.abs(fb.weight(m, k) - e);
                 maxDiff = Math.max(maxDiff, d);
-                if (e != 0) {
-                    maxRel = Math.max(maxRel, d / Math.abs(e));
-                }
             }
         }
         AudioLdm2MelGoldenTest.report("CLAP mel_filters_slaney (float64)", maxDiff);
-        AudioLdm2MelGoldenTest.report("CLAP mel_filters_slaney relative", maxRel);
         assertTrue(maxDiff <= 1e-15, "abs diff " + maxDiff);
     }
 

@@ -135,10 +135,14 @@ class GriffinLimTest {
         assertArrayEquals(a, seededAgain.reconstruct(mag, x.length));
         assertFalse(Arrays.equals(a, other.reconstruct(mag, x.length)));
         // serial and parallel STFTs give the same result
-        Stft serial = Stft.builder(1024).hopLength(160).parallelism(1).build();
-        float[] s = GriffinLim.builder(serial).iterations(8).phaseInit(GriffinLim.randomPhase(42)).build()
+        Stft parallel = stft.withParallelism(3);
+        assertEquals(3, parallel.parallelism());
+        float[] p = GriffinLim.builder(parallel).iterations(8).phaseInit(GriffinLim.randomPhase(42)).build()
                 .reconstruct(mag, x.length);
-        assertArrayEquals(a, s, 1e-6f);
+        assertArrayEquals(a, p, 1e-6f);
+        Spectrogram logMel = EXTRACTOR.logMel(x);
+        assertArrayEquals(GriffinLimVocoder.audioLdm2().iterations(3).build().vocode(logMel),
+                GriffinLimVocoder.audioLdm2().iterations(3).parallelism(2).build().vocode(logMel), 1e-6f);
     }
 
     @Test
@@ -203,6 +207,8 @@ class GriffinLimTest {
         assertMessage("logMel.numBins must be numMels = 64, got 32", () -> v.vocode(new Spectrogram(4, 32, new float[128])));
         assertMessage("length must be > 0, got 0", () -> v.vocode(new Spectrogram(4, 64, new float[256]), 0));
         Stft small = Stft.builder(256).build();
+        assertMessage("parallelism must be > 0, got 0", () -> GriffinLimVocoder.audioLdm2().parallelism(0));
+        assertMessage("parallelism must be > 0, got -1", () -> stft.withParallelism(-1));
         assertMessage("melBank.numBins must equal stft.numBins = 129, got 513",
                 () -> GriffinLimVocoder.builder(small, bank).build());
     }

@@ -223,6 +223,33 @@ class StftTest {
     }
 
     @Test
+    void complexSpectrogramOfABinCentredCosine() {
+        // x[n] = cos(2 pi k0 n / N + phi), one rectangular frame: X[k0] = N/2 e^{i phi}, zero elsewhere
+        int n = 64;
+        int k0 = 5;
+        double phi = 0.7;
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) Math.cos(2 * Math.PI * k0 * i / n + phi);
+        }
+        Stft s = Stft.builder(n).hopLength(n).window(WindowFunction.RECTANGULAR, true).center(false).build();
+        ComplexSpectrogram c = s.complex(x);
+        assertEquals(1, c.numFrames());
+        assertEquals(n / 2.0 * Math.cos(phi), c.real(0, k0), 1e-4);
+        assertEquals(n / 2.0 * Math.sin(phi), c.imag(0, k0), 1e-4);
+        assertEquals(n / 2.0, c.magnitude().get(0, k0), 1e-4);
+        assertEquals(n * n / 4.0, c.power().get(0, k0), 1e-2);
+        assertEquals(phi, c.phase().get(0, k0), 1e-6);
+        for (int k = 0; k < c.numBins(); k++) {
+            if (k != k0) {
+                assertEquals(0.0, c.magnitude().get(0, k), 1e-4, "bin " + k);
+            }
+        }
+        assertEquals(0f, c.imag(0, 0));
+        assertEquals(0f, c.imag(0, n / 2));
+    }
+
+    @Test
     void spectrogramLayoutsAgree() {
         Spectrogram s = Spectrogram.fromTimeMajor(new float[][] {{1, 2, 3}, {4, 5, 6}});
         assertArrayEquals(new float[][] {{1, 4}, {2, 5}, {3, 6}}, s.toBinMajor());
