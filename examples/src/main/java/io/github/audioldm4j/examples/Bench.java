@@ -1,0 +1,202 @@
+package io.github.audioldm4j.examples;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.audioldm4j.bundle.ModelBundle;
+import io.github.audioldm4j.bundle.Npy;
+import io.github.audioldm4j.pipeline.AudioLdm2Pipeline;
+import io.github.audioldm4j.pipeline.GenerationRequest;
+import io.github.audioldm4j.runtime.HostTensor;
+import io.github.audioldm4j.runtime.LoadedModule;
+import io.github.audioldm4j.runtime.ModelRuntime;
+import io.github.audioldm4j.runtime.ModuleOptions;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Runtime and pipeline benchmark on a bundle (default: the tiny test bundle). Every figure is a
+ * ratio against a baseline measured in the same process:
+ * <ul>
+ *   <li>per component: median {@code LoadedModule.forward} latency on the bundle's reference
+ *       inputs (the baseline for the pipeline figures);</li>
+ *   <li>pipeline overhead: one text-to-audio denoising step (scheduler, CFG, host copies, checks)
+ *       divided by one raw UNet forward at the same batch;</li>
+ *   <li>native memory: RSS growth per 1000 forward calls after warm-up.</li>
+ * </ul>
+ */
+public final class Bench {
+    static final String USAGE = "Usage: Bench [--bundle DIR] [--calls N] [--steps N] [options]\n"
+            + "Measures component latency, Java pipeline overhead per step and native memory growth.\n"
+            + "  --bundle DIR       bundle with reference/index.json (default torchscript-models/tiny-bundle)\n"
+            + "  --calls N          timed forward calls per component (default 200)\n"
+            + "  --steps N          denoising steps for the pipeline measurement (default 50)\n"
+            + "  --length S         audio length for the pipeline measurement (default 1.0)\n"
+            + Runtimes.HELP
+            + "  --help             this text\n";
+
+    private Bench() {}
+
+    public static void main(String[] args) {
+        int code = run(args, System.out, System.err);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        try {
+            Cli cli = new Cli(args, Set.of("bundle", "calls", "steps", "length", "runtime", "device", "dtype"),
+                    Set.of("help"));
+            if (cli.flag("help")) {
+                out.print(USAGE);
+                return 0;
+            }
+            Path dir = cli.has("bundle") ? cli.directory("bundle") : Paths.get("torchscript-models", "tiny-bundle");
+            if (!Files.isRegularFile(dir.resolve("reference/index.json"))) {
+                throw new Cli.UsageException("bundle " + dir + " has no reference/index.json (run from the repository"
+                        + " root or pass --bundle)");
+            }
+            int calls = cli.integer("calls", 200);
+            int steps = cli.integer("steps", 50);
+            if (calls < 10 || steps < 2) {
+                throw new Cli.UsageException("--calls must be >= 10 and --steps >= 2, got " + calls + " and " + steps);
+            }
+            ModelBundle bundle = ModelBundle.open(dir);
+            ModuleOptions options = Runtimes.options(cli);
+            JsonNode index = new ObjectMapper().readTree(dir.resolve("reference/index.json").toFile()).get("components");
+            try (ModelRuntime runtime = Runtimes.runtime(cli)) {
+                out.println("# " + runtime.describe() + ", " + options.device() + " " + options.precision()
+                        + ", bundle " + bundle.manifest().modelId());
+                out.println("| component | median forward ms | p90 ms |");
+                out.println("|---|---|---|");
+                double unetMs = 0;
+                for (String name : ModelBundle.COMPONENTS) {
+                    if (!bundle.has(name) || !index.has(name)) {
+                        continue;
+                    }
+                    List<HostTensor> inputs = new ArrayList<>();
+                    for (JsonNode p : index.get(name).get("inputs")) {
+                        inputs.add(Npy.read(dir.resolve(p.asText())));
+                    }
+                    try (LoadedModule m = runtime.load(bundle.componentFile(name, "bench"), options)) {
+                        double[] t = time(m, inputs, calls);
+                        out.printf(Locale.ROOT, "| %s | %.3f | %.3f |%n", name, t[0], t[1]);
+                        if (name.equals("unet")) {
+                            unetMs = t[0];
+                        }
+                    }
+                }
+                memory(runtime, bundle, options, calls * 10, out);
+                pipeline(runtime, bundle, options, steps, cli.number("length", 1.0), unetMs, out);
+            }
+            return 0;
+        } catch (Cli.UsageException e) {
+            err.println("error: " + e.getMessage());
+            err.println();
+            err.print(USAGE);
+            return 2;
+        } catch (Exception e) {
+            err.println("error: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    /** Median and p90 milliseconds of {@code calls} forwards after a warm-up. */
+    static double[] time(LoadedModule m, List<HostTensor> inputs, int calls) {
+        for (int i = 0; i < Math.max(5, calls / 10); i++) {
+            m.forward(inputs);
+        }
+        double[] ms = new double[calls];
+        for (int i = 0; i < calls; i++) {
+            long t0 = System.nanoTime();
+            m.forward(inputs);
+            ms[i] = (System.nanoTime() - t0) / 1e6;
+        }
+        Arrays.sort(ms);
+        return new double[] {ms[calls / 2], ms[(int) (calls * 0.9)]};
+    }
+
+    private static void memory(ModelRuntime runtime, ModelBundle bundle, ModuleOptions options, int calls,
+            PrintStream out) {
+        HostTensor mel = HostTensor.ofFloats(new float[16 * 64], 1, 1, 16, 64);
+        try (LoadedModule m = runtime.load(bundle.componentFile("vae_encoder", "bench"), options)) {
+            for (int i = 0; i < 500; i++) {
+                m.forward(mel);
+            }
+            System.gc();
+            long rss0 = rss();
+            for (int i = 0; i < calls; i++) {
+                m.forward(mel);
+            }
+            System.gc();
+            long rss1 = rss();
+            out.printf(Locale.ROOT, "%nnative memory: %d vae_encoder calls, RSS %+.2f MB (%+.1f KB per 1000 calls)%n",
+                    calls, (rss1 - rss0) / 1e6, (rss1 - rss0) / 1024.0 / (calls / 1000.0));
+        }
+    }
+
+    private static void pipeline(ModelRuntime runtime, ModelBundle bundle, ModuleOptions options, int steps,
+            double length, double unetMsAtReferenceBatch, PrintStream out) {
+        try (AudioLdm2Pipeline p = AudioLdm2Pipeline.open(bundle, runtime, options)) {
+            GenerationRequest warm = GenerationRequest.builder("A dog barking").audioLengthS(length)
+                    .numInferenceSteps(2).build();
+            p.generate(warm);
+            // raw UNet at the pipeline's batch (2 rows with CFG) and latent size
+            GenerationRequest r = GenerationRequest.builder("A dog barking").audioLengthS(length)
+                    .numInferenceSteps(steps).build();
+            long[] stepTimes = new long[steps];
+            long[] last = {System.nanoTime()};
+            p.generate(r, (step, total, t) -> {
+                long now = System.nanoTime();
+                stepTimes[step - 1] = now - last[0];
+                last[0] = now;
+            }, io.github.audioldm4j.pipeline.CancellationToken.none());
+            double[] stepMs = Arrays.stream(stepTimes).skip(1).mapToDouble(v -> v / 1e6).sorted().toArray();
+            double stepMedian = stepMs[stepMs.length / 2];
+            var cond = p.models().unet();
+            int frames = io.github.audioldm4j.pipeline.AudioLength.of(length, bundle.manifest()).latentFrames();
+            HostTensor sample = HostTensor.ofFloats(new float[2 * 8 * frames * 16], 2, 8, frames, 16);
+            HostTensor ts = HostTensor.ofFloats(new float[] {500f, 500f}, 2);
+            HostTensor ehs = HostTensor.ofFloats(new float[2 * 8 * 768], 2, 8, 768);
+            HostTensor ehs1 = HostTensor.ofFloats(new float[2 * 5 * 1024], 2, 5, 1024);
+            HostTensor mask = HostTensor.ofLongs(new long[] {1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, 2, 5);
+            double[] raw = new double[Math.max(20, steps)];
+            for (int i = 0; i < 5; i++) {
+                cond.predict(sample, ts, ehs, ehs1, mask);
+            }
+            for (int i = 0; i < raw.length; i++) {
+                long t0 = System.nanoTime();
+                cond.predict(sample, ts, ehs, ehs1, mask);
+                raw[i] = (System.nanoTime() - t0) / 1e6;
+            }
+            Arrays.sort(raw);
+            double rawMedian = raw[raw.length / 2];
+            out.printf(Locale.ROOT, "%npipeline (%.2f s audio, CFG batch 2, %d steps): median step %.3f ms; "
+                    + "raw UNet forward (same shapes, through the model wrapper) %.3f ms; step / UNet = %.3f%n",
+                    length, steps, stepMedian, rawMedian, stepMedian / rawMedian);
+            if (unetMsAtReferenceBatch > 0) {
+                out.printf(Locale.ROOT, "(reference-input UNet forward: %.3f ms)%n", unetMsAtReferenceBatch);
+            }
+        }
+    }
+
+    private static long rss() {
+        try {
+            for (String line : Files.readAllLines(Paths.get("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024L;
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return -1;
+    }
+}
