@@ -35,9 +35,8 @@ import java.util.OptionalInt;
  * {@code shift_terminal} is an error as in diffusers (flow sigmas only).
  *
  * <p>{@link StepResult#predOriginalSample()} is the converted model output (x_0) when
- * {@code predict_x0} is true, otherwise null. The linear systems of orders above 2 are solved in
- * float32 with LU and partial pivoting (LAPACK sgesv order of operations; torch uses its LAPACK, so
- * the last bits may differ).
+ * {@code predict_x0} is true, otherwise null. The small linear systems of the B(h) updates are
+ * solved in float32 as {@code torch.linalg.solve} does (see {@link #solveF32}).
  *
  * <p>Deviations from diffusers, on misuse only: {@link #addNoise} before {@link #setTimesteps}
  * throws, and a timestep that is not in the schedule throws.
@@ -515,17 +514,22 @@ public final class UniPCMultistepScheduler implements Scheduler {
     }
 
     /**
-     * Solves {@code a x = b} in float32 with LU and partial pivoting in LAPACK's order of operations
-     * (sgetrf2: pivot = first largest |a|, the column scaled by the pivot's reciprocal; sgetrs:
-     * unit-lower forward then upper back substitution). {@code torch.linalg.solve} calls LAPACK sgesv.
+     * Solves {@code a x = b} in float32 the way {@code torch.linalg.solve} does on the CPU: for a
+     * contiguous real matrix torch LU-factors the transpose {@code a^T = P L U} (LAPACK sgetrf:
+     * partial pivoting on the first largest |value|, column scaled by the pivot's reciprocal) and
+     * solves with the adjoint (sgetrs with trans='T': {@code U^T z = b}, then {@code L^T w = z}, then
+     * the row interchanges in reverse order). Reference-BLAS order of operations; torch's LAPACK
+     * may differ in the last bit.
      */
     static float[] solveF32(float[][] a, float[] b) {
         int n = b.length;
-        float[][] m = new float[n][];
+        // m = a^T, factored in place
+        float[][] m = new float[n][n];
         for (int i = 0; i < n; i++) {
-            m[i] = a[i].clone();
+            for (int j = 0; j < n; j++) {
+                m[i][j] = a[j][i];
+            }
         }
-        float[] x = b.clone();
         int[] piv = new int[n];
         for (int k = 0; k < n; k++) {
             int p = k;
@@ -553,27 +557,30 @@ public final class UniPCMultistepScheduler implements Scheduler {
                 }
             }
         }
-        for (int k = 0; k < n; k++) {
+        float[] x = b.clone();
+        // U^T z = b (upper, transposed, non-unit)
+        for (int i = 0; i < n; i++) {
+            float temp = x[i];
+            for (int k = 0; k < i; k++) {
+                temp = temp - m[k][i] * x[k];
+            }
+            x[i] = temp / m[i][i];
+        }
+        // L^T w = z (lower, transposed, unit diagonal)
+        for (int i = n - 1; i >= 0; i--) {
+            float temp = x[i];
+            for (int k = i + 1; k < n; k++) {
+                temp = temp - m[k][i] * x[k];
+            }
+            x[i] = temp;
+        }
+        // apply the row interchanges in reverse order
+        for (int k = n - 1; k >= 0; k--) {
             int p = piv[k];
             if (p != k) {
                 float tmp = x[p];
                 x[p] = x[k];
                 x[k] = tmp;
-            }
-        }
-        for (int k = 0; k < n; k++) {
-            if (x[k] != 0f) {
-                for (int i = k + 1; i < n; i++) {
-                    x[i] = x[i] - x[k] * m[i][k];
-                }
-            }
-        }
-        for (int k = n - 1; k >= 0; k--) {
-            if (x[k] != 0f) {
-                x[k] = x[k] / m[k][k];
-                for (int i = 0; i < k; i++) {
-                    x[i] = x[i] - x[k] * m[i][k];
-                }
             }
         }
         return x;

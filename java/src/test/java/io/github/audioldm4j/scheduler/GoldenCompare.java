@@ -45,6 +45,14 @@ final class GoldenCompare {
         return SchedulerConfig.fromJson(c.get("config")).with("_class_name", c.get("scheduler_class").asText());
     }
 
+    /**
+     * The full config of a golden variant (e.g. "dpmpp2m"), taken from the first case of
+     * {@code scheduler_<variant>.json}, with {@code _class_name} set.
+     */
+    static SchedulerConfig variantConfig(String variant) {
+        return config(Golden.load("scheduler_" + variant + ".json").get("cases").get(0));
+    }
+
     /** Asserts closeness to the golden array and records the error under {@code file}. */
     static void assertClose(String file, String what, JsonNode expectedNode, float[] actual) {
         assertClose(file, what, Golden.floats(expectedNode), actual);
