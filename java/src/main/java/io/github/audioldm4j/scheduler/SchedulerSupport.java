@@ -44,11 +44,6 @@ final class SchedulerSupport {
         return Libm.expm1f(x);
     }
 
-    /** Round half to even, as {@code np.round}. */
-    static double roundHalfEven(double x) {
-        return Math.rint(x);
-    }
-
     // ---------------------------------------------------------------- element-wise combinations
 
     /** {@code c0 * v0} element-wise in float32. */
@@ -248,10 +243,6 @@ final class SchedulerSupport {
             out.add(e.asInt());
         }
         return out;
-    }
-
-    static long[] copy(long[] a) {
-        return a == null ? null : a.clone();
     }
 
     static float[] toFloats(long[] a) {
