@@ -23,6 +23,17 @@ public final class Img2Img {
      * @param tStart the number of skipped steps; the begin index is {@code tStart * order}
      */
     public record Schedule(float[] timesteps, int numInferenceSteps, int tStart) {
+        /** Copies the timesteps. */
+        public Schedule {
+            timesteps = timesteps.clone();
+        }
+
+        /** The timesteps to denoise over (a copy). */
+        @Override
+        public float[] timesteps() {
+            return timesteps.clone();
+        }
+
         /**
          * The noise level of the initial latents: the first timestep once per batch element
          * ({@code timesteps[:1].repeat(batch)}).

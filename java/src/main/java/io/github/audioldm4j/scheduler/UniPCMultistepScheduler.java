@@ -32,12 +32,13 @@ import java.util.OptionalInt;
  * Rejected with {@link UnsupportedOperationException}: {@code thresholding=true}, a non-null
  * {@code solver_p}, {@code use_beta_sigmas=true}, {@code use_flow_sigmas=true},
  * {@code use_dynamic_shifting=true}, {@code prediction_type="flow_prediction"}; a non-null
- * {@code shift_terminal} is an error as in diffusers (flow sigmas only).
+ * {@code shift_terminal} is an error as in diffusers (flow sigmas only). {@code final_sigmas_type="zero"}
+ * together with {@code solver_type="bh1"} or {@code predict_x0=false} is an error here: with a zero
+ * final sigma diffusers' last step evaluates {@code (-inf) * 0} (or {@code 0 * inf}) and returns NaN.
  *
  * <p>{@link StepResult#predOriginalSample()} is the converted model output (x_0) when
- * {@code predict_x0} is true, otherwise null. The linear systems of orders above 2 are solved in
- * float32 with LU and partial pivoting (LAPACK sgesv order of operations; torch uses its LAPACK, so
- * the last bits may differ).
+ * {@code predict_x0} is true, otherwise null. The small linear systems of the B(h) updates are
+ * solved in float32 as {@code torch.linalg.solve} does (see {@link #solveF32}).
  *
  * <p>Deviations from diffusers, on misuse only: {@link #addNoise} before {@link #setTimesteps}
  * throws, and a timestep that is not in the schedule throws.
@@ -155,6 +156,12 @@ public final class UniPCMultistepScheduler implements Scheduler {
         this.timestepSpacing = config.getEnum("timestep_spacing", "linspace", TimestepSpacing.NAMES);
         this.stepsOffset = SchedulerSupport.stepsOffset(config);
         this.finalSigmasType = config.getEnum("final_sigmas_type", "zero", "zero", "sigma_min");
+        if (finalSigmasType.equals("zero") && (solverType.equals("bh1") || !predictX0)) {
+            // lambda_t = +inf at sigma 0 makes diffusers' last step compute (-inf) * 0 or 0 * inf = NaN
+            throw new IllegalArgumentException("scheduler config field final_sigmas_type \"zero\" is not supported with "
+                    + (predictX0 ? "solver_type bh1" : "predict_x0=false")
+                    + " (diffusers' last step returns NaN there), use \"sigma_min\"");
+        }
         this.modelOutputs = new float[solverOrder][];
     }
 
@@ -444,7 +451,7 @@ public final class UniPCMultistepScheduler implements Scheduler {
                 for (int i = 0; i < order - 1; i++) {
                     a[i] = java.util.Arrays.copyOf(t.r[i], order - 1);
                 }
-                rhosP = solveF32(a, java.util.Arrays.copyOf(t.b, order - 1));
+                rhosP = solveF32(a, java.util.Arrays.copyOf(t.b, order - 1), false); // R[:-1, :-1] is a view
             }
         }
         float[] predRes = weightedSum(rhosP, d1s, order - 1);
@@ -493,7 +500,7 @@ public final class UniPCMultistepScheduler implements Scheduler {
         BhTerms t = bhTerms(rks, h, order);
 
         // for order 1, we use a simplified version
-        float[] rhosC = order == 1 ? new float[] {0.5f} : solveF32(t.r, t.b);
+        float[] rhosC = order == 1 ? new float[] {0.5f} : solveF32(t.r, t.b, true);
         float[] corrRes = weightedSum(rhosC, d1s, order - 1);
         float rhoLast = rhosC[rhosC.length - 1];
         float[] xT;
@@ -515,17 +522,24 @@ public final class UniPCMultistepScheduler implements Scheduler {
     }
 
     /**
-     * Solves {@code a x = b} in float32 with LU and partial pivoting in LAPACK's order of operations
-     * (sgetrf2: pivot = first largest |a|, the column scaled by the pivot's reciprocal; sgetrs:
-     * unit-lower forward then upper back substitution). {@code torch.linalg.solve} calls LAPACK sgesv.
+     * Solves {@code a x = b} in float32 the way {@code torch.linalg.solve} does on the CPU (LAPACK
+     * sgetrf + sgetrs, reference-BLAS order of operations). torch picks the factorisation by memory
+     * layout: a contiguous matrix (UniC's full R) is factored as its transpose {@code a^T = P L U} and
+     * solved with the adjoint (sgetrs trans='T'); a non-contiguous view (UniP's {@code R[:-1, :-1]})
+     * is factored as is and solved with trans='N'. sgetrf pivots on the first largest |value| and
+     * scales the column by the pivot's reciprocal.
+     *
+     * @param contiguous whether torch sees {@code a} as a contiguous tensor
      */
-    static float[] solveF32(float[][] a, float[] b) {
+    static float[] solveF32(float[][] a, float[] b, boolean contiguous) {
         int n = b.length;
-        float[][] m = new float[n][];
+        float[][] m = new float[n][n];
         for (int i = 0; i < n; i++) {
-            m[i] = a[i].clone();
+            for (int j = 0; j < n; j++) {
+                m[i][j] = contiguous ? a[j][i] : a[i][j];
+            }
         }
-        float[] x = b.clone();
+        // sgetrf: m = P L U in place
         int[] piv = new int[n];
         for (int k = 0; k < n; k++) {
             int p = k;
@@ -553,30 +567,56 @@ public final class UniPCMultistepScheduler implements Scheduler {
                 }
             }
         }
-        for (int k = 0; k < n; k++) {
-            int p = piv[k];
-            if (p != k) {
-                float tmp = x[p];
-                x[p] = x[k];
-                x[k] = tmp;
+        float[] x = b.clone();
+        if (contiguous) {
+            // sgetrs trans='T': U^T z = b, then L^T w = z, then the interchanges in reverse order
+            for (int i = 0; i < n; i++) {
+                float temp = x[i];
+                for (int k = 0; k < i; k++) {
+                    temp = temp - m[k][i] * x[k];
+                }
+                x[i] = temp / m[i][i];
             }
-        }
-        for (int k = 0; k < n; k++) {
-            if (x[k] != 0f) {
-                for (int i = k + 1; i < n; i++) {
-                    x[i] = x[i] - x[k] * m[i][k];
+            for (int i = n - 1; i >= 0; i--) {
+                float temp = x[i];
+                for (int k = i + 1; k < n; k++) {
+                    temp = temp - m[k][i] * x[k];
+                }
+                x[i] = temp;
+            }
+            for (int k = n - 1; k >= 0; k--) {
+                swap(x, k, piv[k]);
+            }
+        } else {
+            // sgetrs trans='N': the interchanges, then L y = P b, then U x = y
+            for (int k = 0; k < n; k++) {
+                swap(x, k, piv[k]);
+            }
+            for (int k = 0; k < n; k++) {
+                if (x[k] != 0f) {
+                    for (int i = k + 1; i < n; i++) {
+                        x[i] = x[i] - x[k] * m[i][k];
+                    }
                 }
             }
-        }
-        for (int k = n - 1; k >= 0; k--) {
-            if (x[k] != 0f) {
-                x[k] = x[k] / m[k][k];
-                for (int i = 0; i < k; i++) {
-                    x[i] = x[i] - x[k] * m[i][k];
+            for (int k = n - 1; k >= 0; k--) {
+                if (x[k] != 0f) {
+                    x[k] = x[k] / m[k][k];
+                    for (int i = 0; i < k; i++) {
+                        x[i] = x[i] - x[k] * m[i][k];
+                    }
                 }
             }
         }
         return x;
+    }
+
+    private static void swap(float[] x, int i, int j) {
+        if (i != j) {
+            float tmp = x[i];
+            x[i] = x[j];
+            x[j] = tmp;
+        }
     }
 
     /**

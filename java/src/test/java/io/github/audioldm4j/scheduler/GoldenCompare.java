@@ -45,6 +45,14 @@ final class GoldenCompare {
         return SchedulerConfig.fromJson(c.get("config")).with("_class_name", c.get("scheduler_class").asText());
     }
 
+    /**
+     * The full config of a golden variant (e.g. "dpmpp2m"), taken from the first case of
+     * {@code scheduler_<variant>.json}, with {@code _class_name} set.
+     */
+    static SchedulerConfig variantConfig(String variant) {
+        return config(Golden.load("scheduler_" + variant + ".json").get("cases").get(0));
+    }
+
     /** Asserts closeness to the golden array and records the error under {@code file}. */
     static void assertClose(String file, String what, JsonNode expectedNode, float[] actual) {
         assertClose(file, what, Golden.floats(expectedNode), actual);
@@ -57,11 +65,18 @@ final class GoldenCompare {
         for (int i = 0; i < expected.length; i++) {
             double e = expected[i];
             double a = actual[i];
-            double abs = Math.abs(a - e);
-            if (Double.isNaN(abs)) {
-                abs = (Double.isNaN(a) && Double.isNaN(e)) ? 0 : Double.POSITIVE_INFINITY;
+            double abs;
+            double rel;
+            if (a == e || (Double.isNaN(a) && Double.isNaN(e))) {
+                abs = 0; // equal, including equal infinities and NaN against NaN
+                rel = 0;
+            } else if (!Double.isFinite(a) || !Double.isFinite(e)) {
+                abs = Double.POSITIVE_INFINITY;
+                rel = Double.POSITIVE_INFINITY;
+            } else {
+                abs = Math.abs(a - e);
+                rel = abs / Math.max(1.0, Math.abs(e));
             }
-            double rel = abs / Math.max(1.0, Math.abs(e));
             maxAbs = Math.max(maxAbs, abs);
             maxRel = Math.max(maxRel, rel);
         }
@@ -69,7 +84,10 @@ final class GoldenCompare {
         if (maxRel > TOL) {
             int bad = 0;
             for (int i = 0; i < expected.length; i++) {
-                if (Math.abs((double) actual[i] - expected[i]) / Math.max(1.0, Math.abs(expected[i])) > TOL) {
+                double e = expected[i];
+                double a = actual[i];
+                boolean same = a == e || (Double.isNaN(a) && Double.isNaN(e));
+                if (!same && (!Double.isFinite(a) || !Double.isFinite(e) || Math.abs(a - e) / Math.max(1.0, Math.abs(e)) > TOL)) {
                     bad = i;
                     break;
                 }

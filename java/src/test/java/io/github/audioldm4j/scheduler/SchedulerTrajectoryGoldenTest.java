@@ -10,9 +10,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.github.audioldm4j.testing.Golden;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Full denoising trajectories against {@code scheduler_<variant>.json}: every case is re-run from
@@ -35,12 +36,12 @@ class SchedulerTrajectoryGoldenTest {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {
-        "scheduler_ddim_eta0.json", "scheduler_ddim_eta1.json", "scheduler_ddim_vpred.json",
-        "scheduler_ddim_trailing.json", "scheduler_ddim_linspace.json", "scheduler_pndm.json",
-        "scheduler_dpmpp2m.json", "scheduler_dpmpp2m_karras.json", "scheduler_dpmpp2m_vpred.json",
-        "scheduler_unipc.json"})
+    static Stream<String> files() {
+        return Stream.of(FILES);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("files")
     void trajectoriesMatchDiffusers(String file) {
         JsonNode root = Golden.load(file);
         JsonNode cases = root.get("cases");
