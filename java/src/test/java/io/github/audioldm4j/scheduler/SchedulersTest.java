@@ -18,7 +18,11 @@ class SchedulersTest {
         assertInstanceOf(PNDMScheduler.class, Schedulers.create("PNDMScheduler", c));
         assertInstanceOf(DPMSolverMultistepScheduler.class, Schedulers.create("DPMSolverMultistepScheduler", c));
         assertInstanceOf(UniPCMultistepScheduler.class, Schedulers.create("UniPCMultistepScheduler", c));
-        assertEquals(4, Schedulers.SUPPORTED.size());
+        assertInstanceOf(EulerDiscreteScheduler.class, Schedulers.create("EulerDiscreteScheduler", c));
+        assertInstanceOf(EulerAncestralDiscreteScheduler.class, Schedulers.create("EulerAncestralDiscreteScheduler", c));
+        assertInstanceOf(LMSDiscreteScheduler.class, Schedulers.create("LMSDiscreteScheduler", c));
+        assertInstanceOf(HeunDiscreteScheduler.class, Schedulers.create("HeunDiscreteScheduler", c));
+        assertEquals(8, Schedulers.SUPPORTED.size());
     }
 
     @Test
@@ -34,8 +38,7 @@ class SchedulersTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"EulerDiscreteScheduler", "EulerAncestralDiscreteScheduler", "LMSDiscreteScheduler",
-        "HeunDiscreteScheduler", "KDPM2DiscreteScheduler", "ddimscheduler"})
+    @ValueSource(strings = {"KDPM2DiscreteScheduler", "DEISMultistepScheduler", "ddimscheduler"})
     void unsupportedNamesListTheSupportedOnes(String name) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Schedulers.create(SchedulerConfig.audioLdm2().with("_class_name", name)));
