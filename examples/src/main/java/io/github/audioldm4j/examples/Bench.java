@@ -44,14 +44,11 @@ public final class Bench {
     private Bench() {}
 
     public static void main(String[] args) {
-        int code = run(args, System.out, System.err);
-        if (code != 0) {
-            System.exit(code);
-        }
+        ExampleMain.exit(run(args, System.out, System.err));
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
-        try {
+        return ExampleMain.guard(err, USAGE, () -> {
             Cli cli = new Cli(args, Set.of("bundle", "calls", "steps", "length", "runtime", "device", "dtype"),
                     Set.of("help"));
             if (cli.flag("help")) {
@@ -97,15 +94,7 @@ public final class Bench {
                 pipeline(runtime, bundle, options, steps, cli.number("length", 1.0), unetMs, out);
             }
             return 0;
-        } catch (Cli.UsageException e) {
-            err.println("error: " + e.getMessage());
-            err.println();
-            err.print(USAGE);
-            return 2;
-        } catch (Exception e) {
-            err.println("error: " + e.getMessage());
-            return 1;
-        }
+        });
     }
 
     /** Median and p90 milliseconds of {@code calls} forwards after a warm-up. */

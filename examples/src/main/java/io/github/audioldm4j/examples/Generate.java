@@ -1,9 +1,7 @@
 package io.github.audioldm4j.examples;
 
-import io.github.audioldm4j.bundle.BundleException;
 import io.github.audioldm4j.bundle.ModelBundle;
 import io.github.audioldm4j.io.AudioEncoder;
-import io.github.audioldm4j.io.AudioIOException;
 import io.github.audioldm4j.pipeline.AudioLdm2Pipeline;
 import io.github.audioldm4j.pipeline.CancellationToken;
 import io.github.audioldm4j.pipeline.GeneratedAudio;
@@ -39,16 +37,12 @@ public final class Generate {
     private Generate() {}
 
     public static void main(String[] args) {
-        int code = run(args, System.out, System.err);
-        if (code != 0) {
-            System.exit(code);
-        }
+        ExampleMain.exit(run(args, System.out, System.err));
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
-        Cli cli;
-        try {
-            cli = new Cli(args, Set.of("bundle", "prompt", "negative", "length", "steps", "guidance", "eta", "scheduler",
+        return ExampleMain.guard(err, USAGE, () -> {
+            Cli cli = new Cli(args, Set.of("bundle", "prompt", "negative", "length", "steps", "guidance", "eta", "scheduler",
                     "seed", "waveforms", "out", "runtime", "device", "dtype"), Set.of("help"));
             if (cli.flag("help")) {
                 out.print(USAGE);
@@ -101,18 +95,7 @@ public final class Generate {
                         waves.get(0).length / (double) audio.sampleRate(), secs, audio.seed(), runtime.describe());
             }
             return 0;
-        } catch (Cli.UsageException e) {
-            err.println("error: " + e.getMessage());
-            err.println();
-            err.print(USAGE);
-            return 2;
-        } catch (BundleException | AudioIOException e) {
-            err.println("error: " + e.getMessage());
-            return 1;
-        } catch (Exception e) {
-            err.println("error: " + e);
-            return 1;
-        }
+        });
     }
 
     static Path numbered(Path p, int i) {

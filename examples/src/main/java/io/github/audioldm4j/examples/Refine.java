@@ -1,12 +1,10 @@
 package io.github.audioldm4j.examples;
 
-import io.github.audioldm4j.bundle.BundleException;
 import io.github.audioldm4j.bundle.Manifest;
 import io.github.audioldm4j.bundle.ModelBundle;
 import io.github.audioldm4j.dsp.AudioLdm2MelExtractor;
 import io.github.audioldm4j.io.AudioDecoder;
 import io.github.audioldm4j.io.AudioEncoder;
-import io.github.audioldm4j.io.AudioIOException;
 import io.github.audioldm4j.pipeline.AudioLdm2Pipeline;
 import io.github.audioldm4j.pipeline.AudioLength;
 import io.github.audioldm4j.pipeline.AudioToAudioRequest;
@@ -50,14 +48,11 @@ public final class Refine {
     private Refine() {}
 
     public static void main(String[] args) {
-        int code = run(args, System.out, System.err);
-        if (code != 0) {
-            System.exit(code);
-        }
+        ExampleMain.exit(run(args, System.out, System.err));
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
-        try {
+        return ExampleMain.guard(err, USAGE, () -> {
             Cli cli = new Cli(args, Set.of("bundle", "input", "mode", "prompt", "negative", "strength", "steps",
                     "guidance", "cutoff", "transition", "from", "to", "sampling", "seed", "out", "runtime", "device",
                     "dtype"), Set.of("help", "no-normalize"));
@@ -129,17 +124,6 @@ public final class Refine {
             out.printf(Locale.ROOT, "%s of %s (%.2f s, strength %.2f) in %.1f s%nwrote %s%n", mode, input,
                     audio.length / 16000.0, request.strength(), (System.nanoTime() - t0) / 1e9, outPath.toAbsolutePath());
             return 0;
-        } catch (Cli.UsageException e) {
-            err.println("error: " + e.getMessage());
-            err.println();
-            err.print(USAGE);
-            return 2;
-        } catch (BundleException | AudioIOException | IllegalArgumentException e) {
-            err.println("error: " + e.getMessage());
-            return 1;
-        } catch (Exception e) {
-            err.println("error: " + e);
-            return 1;
-        }
+        });
     }
 }

@@ -7,6 +7,7 @@ import io.github.audioldm4j.runtime.ModelRuntime;
 import io.github.audioldm4j.runtime.ModuleOptions;
 import io.github.audioldm4j.runtime.Precision;
 import io.github.audioldm4j.util.Check;
+import io.github.audioldm4j.util.Closeables;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -149,21 +150,10 @@ public final class AudioLdm2Models implements AutoCloseable {
             return;
         }
         closed = true;
-        RuntimeException first = null;
-        for (Component c : loaded.values()) {
-            try {
-                c.close();
-            } catch (RuntimeException e) {
-                if (first == null) {
-                    first = e;
-                } else {
-                    first.addSuppressed(e);
-                }
-            }
-        }
-        loaded.clear();
-        if (first != null) {
-            throw first;
+        try {
+            Closeables.closeAll(new ArrayList<>(loaded.values()));
+        } finally {
+            loaded.clear();
         }
     }
 }

@@ -20,6 +20,7 @@ import io.github.audioldm4j.scheduler.Schedulers;
 import io.github.audioldm4j.text.Conditioning;
 import io.github.audioldm4j.text.TextConditioner;
 import io.github.audioldm4j.util.Check;
+import io.github.audioldm4j.util.Closeables;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -260,20 +261,32 @@ public final class AudioLdm2Pipeline implements AutoCloseable {
 
     /** Log-mel + VAE posterior of 16 kHz mono audio. */
     public EncodedAudio encode(float[] audio, boolean normalize) {
+        PreparedMel p = prepareMel(audio, normalize);
+        HostTensor melT = HostTensor.ofFloats(p.mel().toArray(), 1, 1, p.mel().numFrames(), p.mel().numBins());
+        LatentDistribution post = models.vaeEncoder().encode(melT);
+        return new EncodedAudio(p.mel(), post, p.length(), p.gain());
+    }
+
+    /** The log-mel the models see, its frame arithmetic and the normalisation gain. */
+    private record PreparedMel(Spectrogram mel, AudioLength length, float gain) {}
+
+    /**
+     * Validates 16 kHz mono audio and computes its log-mel over {@code melFrames} frames (a
+     * multiple of the VAE factor): through the original repository's {@code wav_to_fbank}
+     * normalisation, or as is (zero-padded to the frame count).
+     */
+    private PreparedMel prepareMel(float[] audio, boolean normalize) {
         Check.notNull("audio", audio);
         Check.allFinite("audio", audio);
         int sr = sampleRate();
-        int minSamples = (int) Math.ceil(0.04 * sr) + 1;
-        if (audio.length < Math.max(minSamples, 513)) {
-            throw new IllegalArgumentException("audio must have at least " + Math.max(minSamples, 513) + " samples ("
-                    + "~" + Math.max(minSamples, 513) * 1000 / sr + " ms at " + sr + " Hz), got " + audio.length);
+        int minSamples = Math.max((int) Math.ceil(0.04 * sr) + 1, 513);
+        if (audio.length < minSamples) {
+            throw new IllegalArgumentException("audio must have at least " + minSamples + " samples (~"
+                    + minSamples * 1000 / sr + " ms at " + sr + " Hz), got " + audio.length);
         }
         AudioLength len = AudioLength.of(audio.length / (double) sr, manifest);
-        Spectrogram mel;
-        float gain = 1f;
         if (normalize) {
             AudioLdm2MelExtractor.Fbank fb = melExtractor.wavToFbank(audio, len.melFrames());
-            mel = fb.fbank();
             double mean = 0;
             for (float v : audio) {
                 mean += v;
@@ -287,16 +300,12 @@ public final class AudioLdm2Pipeline implements AutoCloseable {
             for (float v : fb.waveform()) {
                 peakOut = Math.max(peakOut, Math.abs(v));
             }
-            gain = (float) (peakOut / peakIn);
-        } else {
-            float[] padded = Arrays.copyOf(audio, Math.max(audio.length, len.melFrames() * manifest.mel().hop()));
-            Spectrogram full = melExtractor.logMel(padded);
-            float[] data = Arrays.copyOf(full.toArray(), len.melFrames() * full.numBins());
-            mel = new Spectrogram(len.melFrames(), full.numBins(), data);
+            return new PreparedMel(fb.fbank(), len, (float) (peakOut / peakIn));
         }
-        HostTensor melT = HostTensor.ofFloats(mel.toArray(), 1, 1, mel.numFrames(), mel.numBins());
-        LatentDistribution post = models.vaeEncoder().encode(melT);
-        return new EncodedAudio(mel, post, len, gain);
+        float[] padded = Arrays.copyOf(audio, Math.max(audio.length, len.melFrames() * manifest.mel().hop()));
+        Spectrogram full = melExtractor.logMel(padded);
+        float[] data = Arrays.copyOf(full.toArray(), len.melFrames() * full.numBins());
+        return new PreparedMel(new Spectrogram(len.melFrames(), full.numBins(), data), len, 1f);
     }
 
     private float[] latentsOf(EncodedAudio enc, LatentSampling sampling, TorchGenerator generator) {
@@ -327,37 +336,8 @@ public final class AudioLdm2Pipeline implements AutoCloseable {
 
     /** Vocoder-only reconstruction: log-mel → HiFi-GAN (isolates the vocoder's loss). */
     public float[] vocoderRoundTrip(float[] audio, boolean normalize) {
-        Check.notNull("audio", audio);
-        Spectrogram mel;
-        float gain = 1f;
-        if (normalize) {
-            EncodedAudio enc = encodeMelOnly(audio);
-            mel = enc.mel();
-            gain = enc.gain();
-        } else {
-            mel = melExtractor.logMel(audio);
-        }
-        return undoGain(vocode(mel), gain, audio.length);
-    }
-
-    private EncodedAudio encodeMelOnly(float[] audio) {
-        Check.allFinite("audio", audio);
-        AudioLength len = AudioLength.of(audio.length / (double) sampleRate(), manifest);
-        AudioLdm2MelExtractor.Fbank fb = melExtractor.wavToFbank(audio, len.melFrames());
-        double mean = 0;
-        for (float v : audio) {
-            mean += v;
-        }
-        mean /= audio.length;
-        double peakIn = 0;
-        for (float v : audio) {
-            peakIn = Math.max(peakIn, Math.abs(v - mean));
-        }
-        double peakOut = 0;
-        for (float v : fb.waveform()) {
-            peakOut = Math.max(peakOut, Math.abs(v));
-        }
-        return new EncodedAudio(fb.fbank(), null, len, (float) (peakOut / peakIn));
+        PreparedMel p = prepareMel(audio, normalize);
+        return undoGain(vocode(p.mel()), p.gain(), audio.length);
     }
 
     /** Runs the vocoder on a log-mel [frames, 64]; returns 160·frames + tail samples. */
@@ -462,27 +442,6 @@ public final class AudioLdm2Pipeline implements AutoCloseable {
 
     @Override
     public void close() {
-        RuntimeException first = null;
-        if (text != null) {
-            try {
-                text.close();
-            } catch (RuntimeException e) {
-                first = e;
-            }
-        }
-        if (ownsModels) {
-            try {
-                models.close();
-            } catch (RuntimeException e) {
-                if (first == null) {
-                    first = e;
-                } else {
-                    first.addSuppressed(e);
-                }
-            }
-        }
-        if (first != null) {
-            throw first;
-        }
+        Closeables.closeAll(text, ownsModels ? models : null);
     }
 }

@@ -6,6 +6,7 @@ import io.github.audioldm4j.model.AudioLdm2Models;
 import io.github.audioldm4j.model.ProjectionModel;
 import io.github.audioldm4j.runtime.HostTensor;
 import io.github.audioldm4j.util.Check;
+import io.github.audioldm4j.util.Closeables;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -168,10 +169,6 @@ public final class TextConditioner implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            clapTokenizer.close();
-        } finally {
-            t5Tokenizer.close();
-        }
+        Closeables.closeAll(clapTokenizer, t5Tokenizer);
     }
 }

@@ -6,6 +6,7 @@ import io.github.audioldm4j.runtime.ModelRuntime;
 import io.github.audioldm4j.runtime.ModelRuntimeException;
 import io.github.audioldm4j.runtime.ModuleOptions;
 import io.github.audioldm4j.util.Check;
+import io.github.audioldm4j.util.Closeables;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -144,21 +145,7 @@ public final class PresetsRuntime implements ModelRuntime {
             return;
         }
         closed = true;
-        RuntimeException first = null;
-        for (PresetsModule m : new ArrayList<>(open)) {
-            try {
-                m.close();
-            } catch (RuntimeException e) {
-                if (first == null) {
-                    first = e;
-                } else {
-                    first.addSuppressed(e);
-                }
-            }
-        }
-        if (first != null) {
-            throw first;
-        }
+        Closeables.closeAll(new ArrayList<>(open));
     }
 
     /** Open modules, for diagnostics. */
