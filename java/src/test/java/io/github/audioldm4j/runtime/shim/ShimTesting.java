@@ -19,7 +19,8 @@ final class ShimTesting {
 
     /**
      * Skips (visibly) unless the library is configured, and refuses to load it into a JVM that
-     * already holds the presets' libtorch (two libtorch builds in one process crash).
+     * already holds the presets' libtorch (two libtorch builds in one process crash). Loads the
+     * library, so tests may call {@link Aldm2} directly.
      */
     static void assumeShimUsable() {
         boolean configured = !blank(System.getProperty(ShimLibrary.PATH_PROPERTY))
@@ -35,6 +36,7 @@ final class ShimTesting {
         assumeTrue(configured, "the aldm2 shim library is not configured (-D" + ShimLibrary.PATH_PROPERTY
                 + "); the shim-native Maven profile builds it and runs these tests");
         assumeFalse(presetsLibtorchLoaded(), "the presets' libtorch is loaded in this JVM; run shim tests in their own JVM");
+        ShimLibrary.load();
     }
 
     /** Lines of /proc/self/maps (Linux). */
