@@ -15,7 +15,6 @@
 #include <torch/version.h>
 
 #if ALDM2_WITH_CUDA
-#include <ATen/cuda/CUDAContext.h>
 #include <ATen/cuda/CUDAGraph.h>
 #include <c10/cuda/CUDAGuard.h>
 #include <c10/cuda/CUDAStream.h>
@@ -293,7 +292,7 @@ private:
         }
         std::vector<c10::IValue> args(static_inputs_.begin(), static_inputs_.end());
         c10::cuda::CUDAGuard device_guard(device);
-        at::cuda::getCurrentCUDAStream(device.index()).synchronize();
+        c10::cuda::getCurrentCUDAStream(device.index()).synchronize();
         c10::cuda::CUDAStream side = c10::cuda::getStreamFromPool(/*isHighPriority=*/false, device.index());
         {
             c10::cuda::CUDAStreamGuard stream_guard(side);
