@@ -12,7 +12,7 @@ import org.bytedeco.javacpp.annotation.Platform;
  * JavaCPP binding of {@code native/include/aldm2.h}. Package-private: {@link ShimRuntime} and
  * {@link ShimModule} are the public face.
  *
- * <p>Written by hand (the header has 25 functions); JavaCPP's generator turns it into the JNI glue
+ * <p>Written by hand (the header has 22 functions); JavaCPP's generator turns it into the JNI glue
  * ({@code jnialdm2.cpp}) that the CMake build compiles into {@code libaldm2} next to the C ABI.
  * That glue includes {@code aldm2.h}, so a signature here that drifts from the header is a
  * compile error of the native build rather than a crash. Java names are camelCase; {@link Name}

@@ -74,7 +74,7 @@ public final class ShimRuntime implements ModelRuntime {
 
     @Override
     public String describe() {
-        return "aldm2 native shim " + Aldm2.buildInfo() + ", " + deviceCount(Aldm2.DEVICE_CUDA)
+        return "native shim " + Aldm2.buildInfo() + ", " + deviceCount(Aldm2.DEVICE_CUDA)
                 + " CUDA device(s), library " + library;
     }
 
