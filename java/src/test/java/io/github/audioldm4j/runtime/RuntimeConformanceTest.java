@@ -160,11 +160,16 @@ class RuntimeConformanceTest {
         assertTrue(e.getMessage().contains("cuda:0"), e.getMessage());
     }
 
+    /**
+     * The VAE encoder, not the vocoder: libtorch 1.13 (Debian's, which the shim runtime is tested
+     * with) has no working BF16 transposed convolution on the CPU (fixed in 2.0), so BF16 vocoder and
+     * VAE decoder calls fail there.
+     */
     @Test
     void bf16OnCpuRunsAndStaysClose() {
-        HostTensor mel = Npy.read(TinyBundle.file("reference/vocoder.in0.npy"));
-        float[] ref = Npy.read(TinyBundle.file("reference/vocoder.out0.npy")).floats();
-        try (LoadedModule m = runtime.load(TinyBundle.file("vocoder.pt"), new ModuleOptions(Device.CPU, Precision.BF16))) {
+        HostTensor mel = Npy.read(TinyBundle.file("reference/vae_encoder.in0.npy"));
+        float[] ref = Npy.read(TinyBundle.file("reference/vae_encoder.out0.npy")).floats();
+        try (LoadedModule m = runtime.load(TinyBundle.file("vae_encoder.pt"), new ModuleOptions(Device.CPU, Precision.BF16))) {
             HostTensor out = m.forward(mel).get(0);
             assertEquals(HostTensor.DType.FLOAT32, out.dtype(), "outputs come back as float32");
             double num = 0;
