@@ -225,6 +225,35 @@ public final class SpectrogramImage {
      * @return the image
      */
     public static BufferedImage logMagnitude(float[] waveform, int sampleRate, Options options) {
+        LevelGrid grid = logMagnitudeDb(waveform, sampleRate, options);
+        double binHz = (double) sampleRate / options.nFft;
+        double framesPerSecond = (double) sampleRate / options.hopLength;
+        // bin k is centred on k * binHz: position (in bins from the bottom edge) of frequency f is f / binHz + 0.5
+        FrequencyAxis axis = new FrequencyAxis(f -> f / binHz + 0.5, 0.0, (grid.bins - 1) * binHz, false);
+        return render(grid.db, grid.frames, grid.bins, framesPerSecond, axis, options);
+    }
+
+    /**
+     * The highest level {@link #logMagnitude} would show for these inputs, e.g. to give several images the same
+     * {@link Options.Builder#dbRange(double, double) range}.
+     *
+     * @param waveform   finite samples, at least 1
+     * @param sampleRate Hz, {@code > 0}
+     * @param options    rendering options (the STFT and maximum frequency matter)
+     * @return the peak level in dB ({@link #FLOOR_DB} for silence)
+     */
+    public static double peakLevelDb(float[] waveform, int sampleRate, Options options) {
+        double max = FLOOR_DB;
+        for (double v : logMagnitudeDb(waveform, sampleRate, options).db) {
+            max = Math.max(max, v);
+        }
+        return max;
+    }
+
+    /** A time-major grid of levels in dB. */
+    private record LevelGrid(double[] db, int frames, int bins) {}
+
+    private static LevelGrid logMagnitudeDb(float[] waveform, int sampleRate, Options options) {
         Signals.sampleRate(sampleRate);
         Signals.waveform("waveform", waveform, 1);
         Check.notNull("options", options);
@@ -247,10 +276,7 @@ public final class SpectrogramImage {
                 db[t * bins + k] = a > 0 ? Math.max(FLOOR_DB, 20.0 * Math.log10(a)) : FLOOR_DB;
             }
         }
-        double framesPerSecond = (double) sampleRate / options.hopLength;
-        // bin k is centred on k * binHz: position (in bins from the bottom edge) of frequency f is f / binHz + 0.5
-        FrequencyAxis axis = new FrequencyAxis(f -> f / binHz + 0.5, 0.0, (bins - 1) * binHz, false);
-        return render(db, frames, bins, framesPerSecond, axis, options);
+        return new LevelGrid(db, frames, bins);
     }
 
     /**
