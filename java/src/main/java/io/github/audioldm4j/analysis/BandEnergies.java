@@ -3,6 +3,7 @@ package io.github.audioldm4j.analysis;
 import io.github.audioldm4j.dsp.Spectrogram;
 import io.github.audioldm4j.dsp.Stft;
 import io.github.audioldm4j.util.Check;
+import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalDouble;
 
@@ -153,6 +154,28 @@ public record BandEnergies(List<FrequencyBand> bands, double[] levelsDb, double[
             sum += powers[b];
         }
         return OptionalDouble.of(toDb(sum));
+    }
+
+    /** Value equality: same bands and the same levels and powers. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof BandEnergies other && bands.equals(other.bands)
+                && Arrays.equals(levelsDb, other.levelsDb) && Arrays.equals(powers, other.powers);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * (31 * bands.hashCode() + Arrays.hashCode(levelsDb)) + Arrays.hashCode(powers);
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder b = new StringBuilder("BandEnergies[");
+        for (int i = 0; i < levelsDb.length; i++) {
+            b.append(i == 0 ? "" : ", ").append(bands.get(i).label()).append(": ")
+                    .append(String.format(java.util.Locale.ROOT, "%.2f dB", levelsDb[i]));
+        }
+        return b.append(']').toString();
     }
 
     /** The level of all bands together in dB (the window-weighted mean square). */

@@ -8,7 +8,7 @@ import io.github.audioldm4j.dsp.Spectrogram;
  * on the magnitude STFT with librosa's defaults ({@code n_fft 2048, hop 512}, periodic Hann, centred, zero padding):
  * <pre>
  *   centroid[t] = sum_k f_k S[t,k] / sum_k S[t,k]
- *   rolloff[t]  = min { f_k : sum_{j<=k} S[t,j] >= 0.85 sum_j S[t,j] }
+ *   rolloff[t]  = min { f_k : sum_{j &lt;= k} S[t,j] &gt;= 0.85 sum_j S[t,j] }
  * </pre>
  * with {@code f_k = k sampleRate / 2048}; both are then averaged over all frames. A silent frame has centroid 0 and
  * roll-off 0, as in librosa (its normalisation leaves an all-zero column unchanged, and a zero threshold is met at

@@ -23,8 +23,8 @@ public final class WavWriter {
     /** Sample encoding. */
     public enum Format {
         /**
-         * Signed 16-bit PCM: samples are clipped to {@code [-1, 1]} and written as {@code round(x * 32767)}
-         * (symmetric, so -1 maps to -32767). Plays everywhere.
+         * Signed 16-bit PCM: samples are clipped to {@code [-1, 1]} and written as {@code x * 32767} rounded half away
+         * from zero (symmetric: -1 maps to -32767, and -x to minus the code of x). Plays everywhere.
          */
         PCM_16,
         /** 32-bit IEEE float, the samples unchanged (values outside {@code [-1, 1]} are kept). */
@@ -71,8 +71,9 @@ public final class WavWriter {
             if (isFloat) {
                 b.putFloat(v);
             } else {
-                double c = Math.max(-1.0, Math.min(1.0, v));
-                b.putShort((short) Math.round(c * 32767.0));
+                double c = Math.max(-1.0, Math.min(1.0, v)) * 32767.0;
+                // round half away from zero, so x and -x give opposite codes
+                b.putShort((short) (c >= 0 ? Math.floor(c + 0.5) : -Math.floor(-c + 0.5)));
             }
         }
         return b.array();

@@ -220,6 +220,19 @@ class MetricsTest {
     }
 
     @Test
+    void bandEnergiesHaveValueSemantics() {
+        BandEnergies a = BandEnergies.measure(NOISE, SR);
+        BandEnergies b = BandEnergies.measure(NOISE.clone(), SR);
+        assertEquals(a, b);
+        assertEquals(a.hashCode(), b.hashCode());
+        assertFalse(a.equals(BandEnergies.measure(TestSignals.scale(NOISE, 0.5f), SR)));
+        assertTrue(a.toString().startsWith("BandEnergies[0-1 kHz: -2"), a.toString());
+        double[] levels = a.levelsDb();
+        levels[0] = 99;
+        assertFalse(a.levelsDb()[0] == 99, "accessor returns a copy");
+    }
+
+    @Test
     void standardBandsDependOnTheSampleRate() {
         assertEquals(List.of(new FrequencyBand(0, 1000), new FrequencyBand(1000, 2000), new FrequencyBand(2000, 4000),
                 new FrequencyBand(4000, 5512.5)), FrequencyBand.standardBands(11025));
