@@ -75,8 +75,8 @@ public final class Metrics {
     public static final double MCD_CONSTANT = 10.0 * Math.sqrt(2.0) / Math.log(10.0);
 
     /**
-     * Fewest samples any single metric accepts: more than half the largest reflect-padded FFT (auraloss' 2048-point
-     * resolution pads 1024 samples by reflection, which needs 1025 samples).
+     * Fewest samples {@link #multiResolutionStftDistance} accepts: its 2048-point resolution pads 1024 samples by
+     * reflection, which needs 1025 samples.
      */
     public static final int MIN_STFT_LENGTH = 1025;
 
@@ -162,7 +162,9 @@ public final class Metrics {
      * <pre>
      *   LSD = mean_t sqrt( mean_k ( log10( R^2 / (E + eps)^2 + eps ) )^2 ),   eps = 1e-8
      * </pre>
-     * i.e. {@code (log10 P_ref - log10 P_est)^2} with the upstream epsilons. A gain {@code g} on the candidate gives
+     * i.e. {@code (log10 P_ref - log10 P_est)^2} with the upstream epsilons. (ssr_eval's NVSR evaluation uses the
+     * same expression with {@code EPS = 1e-12} and a rate-dependent STFT, {@code n_fft = 2048 rate / 44100},
+     * {@code hop = rate / 100}; this method follows AudioSR's constants.) A gain {@code g} on the candidate gives
      * {@code 2 |log10 g|} ({@code |20 log10 g| / 10}). STFT: librosa defaults (periodic Hann, centred, zero padding).
      *
      * <p>Silence (eps behaviour kept from upstream): a bin where the reference is 0 contributes
