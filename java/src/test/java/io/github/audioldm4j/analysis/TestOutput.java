@@ -1,0 +1,21 @@
+package io.github.audioldm4j.analysis;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Where tests leave files worth looking at: {@code java/target/analysis-test-output/<name>}. */
+final class TestOutput {
+    private TestOutput() {}
+
+    static Path dir(String name) {
+        Path dir = Path.of("target", "analysis-test-output", name);
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return dir;
+    }
+}
