@@ -372,6 +372,22 @@ def save_npy(path: str, t: torch.Tensor) -> None:
     np.save(path, np.ascontiguousarray(a), allow_pickle=False)
 
 
+def json_safe(value: Any) -> Any:
+    """Non-finite floats become strings ("nan", "inf"): strict JSON readers (Jackson) reject NaN literals."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    return value
+
+
+def write_json(path: str, value: Any) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(json_safe(value), f, indent=1, allow_nan=False)
+
+
 def spec(name: str, dtype: str, shape: Sequence[Any]) -> Dict[str, Any]:
     return {"name": name, "dtype": dtype, "shape": list(shape)}
 
@@ -1066,8 +1082,7 @@ def export_bundle(source: Source, out: str, opts: ExportOptions) -> Dict[str, An
         pipeline_summary = write_pipeline_reference(out, rec, ref_settings, c, dtypes, device, diffusers_run)
         index["pipeline"] = "reference/pipeline.json"
 
-    with open(os.path.join(out, "reference", "index.json"), "w") as f:
-        json.dump(index, f, indent=1)
+    write_json(os.path.join(out, "reference", "index.json"), index)
     for root, _, fnames in os.walk(os.path.join(out, "reference")):
         for fn in sorted(fnames):
             p = os.path.join(root, fn)
@@ -1106,10 +1121,9 @@ def export_bundle(source: Source, out: str, opts: ExportOptions) -> Dict[str, An
             "pipeline_reference": pipeline_summary,
         },
     }
-    with open(os.path.join(out, "manifest.json"), "w") as f:
-        json.dump(manifest, f, indent=1)
+    write_json(os.path.join(out, "manifest.json"), manifest)
     log("wrote %s" % out)
-    return manifest
+    return json_safe(manifest)
 
 
 def write_pipeline_reference(out: str, rec: Dict[str, Any], s: ReferenceSettings, c: Constants,
@@ -1154,8 +1168,7 @@ def write_pipeline_reference(out: str, rec: Dict[str, Any], s: ReferenceSettings
     if diffusers_run is not None:
         doc["diffusers_check"] = ({"error": diffusers_run["error"]} if "error" in diffusers_run
                                   else diffusers_check_report(rec, diffusers_run))
-    with open(os.path.join(out, "reference", "pipeline.json"), "w") as f:
-        json.dump(doc, f, indent=1)
+    write_json(os.path.join(out, "reference", "pipeline.json"), doc)
     return {"file": "reference/pipeline.json", "diffusers_check": doc.get("diffusers_check")}
 
 

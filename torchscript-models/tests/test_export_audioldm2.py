@@ -293,6 +293,10 @@ class HelperTest(unittest.TestCase):
         with self.assertRaisesRegex(ex.ExportError, "fast"):
             ex.tokenizer_json(object())
 
+    def test_json_safe_replaces_non_finite_floats(self):
+        self.assertEqual(ex.json_safe({"a": [1.0, float("nan"), float("inf")], "b": (2, "x")}),
+                         {"a": [1.0, "nan", "inf"], "b": [2, "x"]})
+
     def test_pad_to(self):
         ids, mask = ex.pad_to(torch.tensor([[5, 1]]), torch.tensor([[1, 1]]), 4, 0)
         self.assertEqual(ids.tolist(), [[5, 1, 0, 0]])
