@@ -54,6 +54,7 @@ import math
 import os
 import platform
 import re
+import shutil
 import sys
 import warnings
 from dataclasses import dataclass, field
@@ -963,6 +964,8 @@ def export_bundle(source: Source, out: str, opts: ExportOptions) -> Dict[str, An
     os.makedirs(out, exist_ok=True)
     if os.path.exists(os.path.join(out, "manifest.json")) and not opts.overwrite:
         raise ExportError("%s already contains a bundle (manifest.json); pass --overwrite to replace it" % out)
+    if opts.overwrite and os.path.isdir(os.path.join(out, "reference")):
+        shutil.rmtree(os.path.join(out, "reference"))   # no stale reference files in the checksum list
     for sub in ("tokenizers", "reference"):
         os.makedirs(os.path.join(out, sub), exist_ok=True)
     device = str(opts.device)
@@ -1305,12 +1308,13 @@ def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     opts = options_from_args(args, parser)
-    source = load_diffusers_source(args.model, args.revision, opts.device)
-    tv = source.versions.get("transformers") or ""
-    if re.match(r"^(\d+)\.(\d+)", tv) and tuple(int(x) for x in re.match(r"^(\d+)\.(\d+)", tv).groups()) >= (4, 52):
-        print("note: transformers %s >= 4.52: diffusers' own GPT-2 generation differs from the stateless loop "
-              "(cache positions); the bundle is unaffected, the diffusers cross-check may disagree" % tv)
     try:
+        source = load_diffusers_source(args.model, args.revision, opts.device)
+        m = re.match(r"^(\d+)\.(\d+)", source.versions.get("transformers") or "")
+        if m and (int(m.group(1)), int(m.group(2))) >= (4, 52):
+            print("note: transformers %s >= 4.52: diffusers' own GPT-2 generation differs from the stateless loop "
+                  "(cache positions); the bundle is unaffected, the diffusers cross-check may disagree"
+                  % source.versions["transformers"])
         export_bundle(source, args.out, opts)
     except ExportError as e:
         print("export failed: %s" % e, file=sys.stderr)

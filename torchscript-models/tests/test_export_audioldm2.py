@@ -502,6 +502,26 @@ class ExportVariantsTest(unittest.TestCase):
         self.assertEqual(m["export"]["skipped"], ["clap_audio"])
         self.assertIsNone(m["export"]["pipeline_reference"])
 
+    def test_overwrite_leaves_no_stale_reference_files(self):
+        ex.export_bundle(st.make_source(seed=3), self.dir, st.standin_options(ex))
+        self.assertTrue(os.path.exists(os.path.join(self.dir, "reference", "pipeline.step3.npy")))
+        opts = st.standin_options(ex, overwrite=True)
+        opts.reference.record_steps = 1
+        m = ex.export_bundle(st.make_source(seed=3), self.dir, opts)
+        self.assertFalse(os.path.exists(os.path.join(self.dir, "reference", "pipeline.step3.npy")))
+        self.assertEqual(sorted(m["reference"]["files"]),
+                         sorted("reference/" + f for f in os.listdir(os.path.join(self.dir, "reference"))))
+
+    def test_main_without_diffusers_explains_what_is_missing(self):
+        try:
+            import diffusers  # noqa: F401
+            self.skipTest("diffusers is installed")
+        except ImportError:
+            pass
+        with self.assertRaises(SystemExit) as cm:
+            ex.main(["cvssp/audioldm2", "--out", self.dir])
+        self.assertIn("needs diffusers and transformers", str(cm.exception.code))
+
     def test_bf16_export_with_a_component_override(self):
         # (torch 1.13's CPU bf16 conv_transpose1d is broken, so the vocoder stays fp32 here)
         m = ex.export_bundle(st.make_source(seed=2), self.dir,

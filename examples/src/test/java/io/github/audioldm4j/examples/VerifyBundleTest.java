@@ -132,7 +132,7 @@ class VerifyBundleTest {
         }
         // 9 components, the projection has two outputs (hidden_states float, attention_mask exact)
         assertEquals(10, r.count(" PASS$"), r.out());
-        assertTrue(r.out().contains("projection out1 attention_mask"), r.out());
+        assertEquals(1, r.count("^  projection +out1 attention_mask +\\[2, 12\\] +equal +exact +PASS$"), r.out());
         assertTrue(r.out().contains("no reference/pipeline.json: pipeline not checked"), r.out());
         assertTrue(r.out().trim().endsWith("PASS: 10 passed, 0 failed"), r.out());
     }
