@@ -1023,6 +1023,7 @@ def export_bundle(source: Source, out: str, opts: ExportOptions) -> Dict[str, An
     components: Dict[str, Any] = {}
     ref_index: Dict[str, Any] = {}
     example_sets: Dict[str, List] = {}
+    optional_failures: Dict[str, str] = {}
     converted = set()
     for name in names:
         module, reference = wrappers[name]
@@ -1035,7 +1036,18 @@ def export_bundle(source: Source, out: str, opts: ExportOptions) -> Dict[str, An
         example_sets[name] = sets
         log("tracing %s (%s, %s) ..." % (name, DTYPE_NAMES[dt], device))
         path = os.path.join(out, name + ".pt")
-        loaded[name], reports[name] = trace_and_save(name, module, reference, sets, path, dt, device, tol_default[name])
+        try:
+            loaded[name], reports[name] = trace_and_save(name, module, reference, sets, path, dt, device,
+                                                         tol_default[name])
+        except (ExportError, RuntimeError) as e:
+            if name not in OPTIONAL_COMPONENTS:
+                raise
+            # an optional component that cannot be exported is left out (pipelines run without it)
+            optional_failures[name] = "%s: %s" % (type(e).__name__, str(e).split("\n")[0])
+            log("warning: optional component %s left out: %s" % (name, optional_failures[name]))
+            if os.path.exists(path):
+                os.remove(path)
+            continue
         runner = Runner(loaded[name], dt, device)
         if name == "gpt2":
             reports[name]["semantics"] = check_gpt2_semantics(runner, tol_default[name])
@@ -1063,6 +1075,7 @@ def export_bundle(source: Source, out: str, opts: ExportOptions) -> Dict[str, An
             worst = max((o.get("max_rel", 0.0) for o in tr["outputs"]), default=0.0)
             log("  %s inputs %s: max rel error %.3g" % (tr["role"], tr["inputs"], worst))
 
+    names = [n for n in names if n in loaded]
     tail = vocoder_tail(Runner(loaded["vocoder"], dtypes["vocoder"], device), c) if "vocoder" in loaded else 32
     io = contract_specs(c, tail)
     for name in names:
@@ -1119,6 +1132,7 @@ def export_bundle(source: Source, out: str, opts: ExportOptions) -> Dict[str, An
             "dtype": DTYPE_NAMES[opts.dtype],
             "scheduler_config_origin": source.scheduler_config_origin,
             "skipped": list(opts.skip),
+            "optional_failures": optional_failures,
             "latent_heights_checked": heights,
             "trace_checks": reports,
             "pipeline_reference": pipeline_summary,

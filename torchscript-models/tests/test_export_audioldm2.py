@@ -502,6 +502,30 @@ class ExportVariantsTest(unittest.TestCase):
         self.assertEqual(m["export"]["skipped"], ["clap_audio"])
         self.assertIsNone(m["export"]["pipeline_reference"])
 
+    def test_untraceable_optional_component_is_left_out(self):
+        source = st.make_source(seed=4)
+
+        def broken(input_features=None, is_longer=None):
+            raise RuntimeError("cannot trace the audio tower")
+
+        source.text_encoder.get_audio_features = broken
+        m = ex.export_bundle(source, self.dir, st.standin_options(ex, pipeline_reference=False))
+        self.assertNotIn("clap_audio", m["components"])
+        self.assertFalse(os.path.exists(os.path.join(self.dir, "clap_audio.pt")))
+        self.assertIn("cannot trace the audio tower", m["export"]["optional_failures"]["clap_audio"])
+        with open(os.path.join(self.dir, "reference", "index.json")) as f:
+            self.assertNotIn("clap_audio", json.load(f)["components"])
+
+    def test_untraceable_required_component_fails_the_export(self):
+        source = st.make_source(seed=4)
+
+        def broken(*args, **kwargs):
+            raise RuntimeError("cannot trace the vocoder")
+
+        source.vocoder.forward = broken
+        with self.assertRaisesRegex(RuntimeError, "cannot trace the vocoder"):
+            ex.export_bundle(source, self.dir, st.standin_options(ex, pipeline_reference=False))
+
     def test_overwrite_leaves_no_stale_reference_files(self):
         ex.export_bundle(st.make_source(seed=3), self.dir, st.standin_options(ex))
         self.assertTrue(os.path.exists(os.path.join(self.dir, "reference", "pipeline.step3.npy")))
