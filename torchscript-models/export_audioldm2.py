@@ -1022,7 +1022,6 @@ def export_bundle(source: Source, out: str, opts: ExportOptions) -> Dict[str, An
     reports: Dict[str, Any] = {}
     components: Dict[str, Any] = {}
     ref_index: Dict[str, Any] = {}
-    example_sets: Dict[str, List] = {}
     optional_failures: Dict[str, str] = {}
     converted = set()
     for name in names:
@@ -1033,7 +1032,6 @@ def export_bundle(source: Source, out: str, opts: ExportOptions) -> Dict[str, An
                 m.to(device=device, dtype=dt)
                 converted.add(id(m))
         sets = examples.inputs(name)
-        example_sets[name] = sets
         log("tracing %s (%s, %s) ..." % (name, DTYPE_NAMES[dt], device))
         path = os.path.join(out, name + ".pt")
         try:

@@ -10,7 +10,6 @@ import os
 os.environ.setdefault("ATEN_CPU_CAPABILITY", "default")
 
 import contextlib  # noqa: E402
-import copy  # noqa: E402
 import io  # noqa: E402
 import json  # noqa: E402
 import shutil  # noqa: E402
@@ -30,10 +29,6 @@ import export_audioldm2 as ex  # noqa: E402
 import standins as st  # noqa: E402
 
 torch.set_num_threads(1)
-
-
-def host(*xs):
-    return tuple(xs)
 
 
 def clap_inputs(prompts):
