@@ -218,7 +218,7 @@ ALDM2_API aldm2_status aldm2_module_free(aldm2_module* m);
 /** Appends the next positional argument of forward. dtype is F32, I64 or BOOL; shape has ndim
  *  entries (0 <= ndim <= ALDM2_MAX_DIMS, each >= 0; shape may be NULL when ndim is 0); nbytes must
  *  equal the element count times the element size (data may be NULL when it is 0). The data is
- *  copied, F32 converted to the module's compute dtype, and moved to its device. Releases the
+ *  copied, F32 of rank >= 2 converted to the module's compute dtype (rank 0/1 F32, e.g. timesteps, stay F32), and moved to its device. Releases the
  *  outputs of the previous forward. */
 ALDM2_API aldm2_status aldm2_module_add_input(aldm2_module* m, int32_t dtype, const int64_t* shape, int32_t ndim,
                                               const void* data, size_t nbytes);

@@ -653,7 +653,9 @@ aldm2_status aldm2_module_add_input(aldm2_module* m, int32_t dtype, const int64_
         } else if (expected > 0) {
             std::memcpy(host.data_ptr(), data, expected);
         }
-        at::ScalarType target = dtype == ALDM2_DTYPE_F32 ? m->compute : host.scalar_type();
+        // Float tensors of rank >= 2 run in the compute dtype; rank 0/1 floats (timesteps, scalars) stay float32,
+        // as diffusers keeps timesteps out of the half-precision cast (bf16 would round 991 to 992).
+        at::ScalarType target = dtype == ALDM2_DTYPE_F32 && ndim >= 2 ? m->compute : host.scalar_type();
         m->inputs.push_back(host.to(m->device, target));
         m->sync_counters();
     });

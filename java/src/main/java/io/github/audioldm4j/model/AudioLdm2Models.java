@@ -20,9 +20,9 @@ import java.util.function.BiFunction;
  * The components of one bundle, loaded lazily on first use through a {@link ModelRuntime}.
  * Closing it closes every loaded component, even if one of them fails to close. Not thread-safe.
  *
- * <p>Precision: every component uses the default {@link ModuleOptions} unless overridden per
- * component. With an FP16 default the VAE encoder/decoder run in FP32 unless overridden, as the
- * VAE config's {@code force_upcast: true} intends (fp16 VAE decoding is a known NaN source).
+ * <p>Precision: see {@link #optionsFor}. With an FP16 default the VAE encoder/decoder run in FP32
+ * unless overridden, as the VAE config's {@code force_upcast: true} intends (fp16 VAE decoding is a
+ * known NaN source); components exported in fp16/bf16 run in that precision.
  */
 public final class AudioLdm2Models implements AutoCloseable {
     private final ModelBundle bundle;
@@ -71,16 +71,50 @@ public final class AudioLdm2Models implements AutoCloseable {
         return runtime;
     }
 
-    /** The options a component is (or will be) loaded with. */
+    /**
+     * The options a component is (or will be) loaded with: the per-component override if given;
+     * else the component's export dtype from the manifest when it is not float32 (a traced graph
+     * keeps its dtype casts, so an fp16 export must run in fp16); else the default options, with
+     * the VAE upcast to FP32 when the default is FP16.
+     *
+     * @throws IllegalArgumentException if the bundle was traced on another kind of device than
+     *     requested (traces freeze the device of tensors they create), or an fp16 export is asked
+     *     to run on the CPU
+     */
     public ModuleOptions optionsFor(String component) {
         ModuleOptions o = overrides.get(component);
-        if (o != null) {
-            return o;
+        if (o == null) {
+            ComponentSpec spec = bundle.manifest().components().get(component);
+            String dtype = spec == null ? "float32" : spec.dtype();
+            if (dtype.equals("float16")) {
+                if (!defaults.device().isCuda()) {
+                    throw new IllegalArgumentException("component " + component + " was exported in float16, which runs"
+                            + " only on a CUDA device; got device " + defaults.device() + " (re-export in float32 for CPU)");
+                }
+                o = new ModuleOptions(defaults.device(), Precision.FP16);
+            } else if (dtype.equals("bfloat16")) {
+                o = new ModuleOptions(defaults.device(), Precision.BF16);
+            } else if (defaults.precision() == Precision.FP16 && component.startsWith("vae_")) {
+                o = new ModuleOptions(defaults.device(), Precision.FP32);
+            } else {
+                o = defaults;
+            }
         }
-        if (defaults.precision() == Precision.FP16 && component.startsWith("vae_")) {
-            return new ModuleOptions(defaults.device(), Precision.FP32);
+        String traced = tracedDevice();
+        if (traced != null && traced.startsWith("cuda") != o.device().isCuda()) {
+            throw new IllegalArgumentException("bundle " + bundle.manifest().modelId() + " was exported on " + traced
+                    + " (manifest export.device) and its traced graphs are tied to that kind of device; got device "
+                    + o.device() + " for component " + component);
         }
-        return defaults;
+        return o;
+    }
+
+    private String tracedDevice() {
+        com.fasterxml.jackson.databind.JsonNode export = bundle.manifest().export();
+        if (export == null || !export.hasNonNull("device")) {
+            return null;
+        }
+        return export.get("device").asText().toLowerCase(java.util.Locale.ROOT);
     }
 
     private <C extends Component> C get(String name, String neededBy, Class<C> type,

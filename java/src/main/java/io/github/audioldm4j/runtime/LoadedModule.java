@@ -13,7 +13,10 @@ public interface LoadedModule extends AutoCloseable {
     /**
      * Runs {@code forward(*inputs)} and returns the outputs as host tensors. A single tensor
      * output gives a one-element list; a tuple gives its elements in order (nested tuples are
-     * flattened depth-first). Float outputs are returned as FLOAT32 whatever the module precision.
+     * flattened depth-first). Float inputs of rank 2 or more are cast to the module precision;
+     * rank 0 and 1 float inputs (timesteps and other scalars) are passed as float32, as diffusers
+     * never casts timesteps to half precision (bf16 would turn 991 into 992). Float outputs are
+     * returned as FLOAT32 whatever the module precision.
      *
      * @throws IllegalArgumentException if {@code inputs} is null or contains null
      * @throws IllegalStateException if the module is closed

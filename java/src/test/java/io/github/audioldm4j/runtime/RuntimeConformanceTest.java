@@ -185,6 +185,20 @@ class RuntimeConformanceTest {
     }
 
     @Test
+    void timestepsStayFloat32UnderBf16() {
+        // bf16 rounds 991 to 992; the runtime must pass rank-1 floats (timesteps) through as float32
+        HostTensor sample = Npy.read(TinyBundle.file("reference/unet.in0.npy"));
+        HostTensor ehs = Npy.read(TinyBundle.file("reference/unet.in2.npy"));
+        HostTensor ehs1 = Npy.read(TinyBundle.file("reference/unet.in3.npy"));
+        HostTensor mask = Npy.read(TinyBundle.file("reference/unet.in4.npy"));
+        try (LoadedModule m = runtime.load(TinyBundle.file("unet.pt"), new ModuleOptions(Device.CPU, Precision.BF16))) {
+            float[] a = m.forward(sample, HostTensor.ofFloats(new float[] {991f, 991f}, 2), ehs, ehs1, mask).get(0).floats();
+            float[] b = m.forward(sample, HostTensor.ofFloats(new float[] {992f, 992f}, 2), ehs, ehs1, mask).get(0).floats();
+            assertTrue(!Arrays.equals(a, b), "timestep 991 must not be rounded to 992 in bf16");
+        }
+    }
+
+    @Test
     void runtimeDescribesItself() {
         assertTrue(runtime.describe().contains("libtorch"), runtime.describe());
         assertTrue(ModelRuntimes.available().contains(runtime.name()));

@@ -134,7 +134,8 @@ final class PresetsModule implements LoadedModule {
             case FLOAT32: {
                 t = torch.empty(shape, new TensorOptions(ScalarType.Float), new MemoryFormatOptional());
                 t.data_ptr_float().put(h.floats());
-                ScalarType target = scalarType(options.precision());
+                // rank >= 2 floats run in the compute precision; rank 0/1 floats (timesteps) stay float32
+                ScalarType target = shape.length >= 2 ? scalarType(options.precision()) : ScalarType.Float;
                 if (!is(target, ScalarType.Float) || options.device().isCuda()) {
                     t = t.to(device, target);
                 }
