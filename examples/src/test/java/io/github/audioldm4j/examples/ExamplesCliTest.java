@@ -51,7 +51,7 @@ class ExamplesCliTest {
 
     @Test
     void helpPrintsUsageAndExitsZero() {
-        for (Main m : new Main[] {Generate::run, Reconstruct::run, Refine::run, Bench::run}) {
+        for (Main m : new Main[] {Generate::run, Reconstruct::run, Refine::run, Bench::run, Compare::run}) {
             Result r = call(m, "--help");
             assertEquals(0, r.code());
             assertTrue(r.out().startsWith("Usage: "), r.out());
@@ -115,5 +115,35 @@ class ExamplesCliTest {
         r = call(Reconstruct::run, "--input", corrupt.toString(), "--mode", "griffinlim");
         assertEquals(1, r.code());
         assertTrue(r.err().contains("corrupt.wav"), r.err());
+    }
+
+    @Test
+    void compareWithoutArgumentsWritesAReport(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("report");
+        Result r = call(Compare::run, "--out", dir.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.isRegularFile(dir.resolve("report.html")));
+        com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(dir.resolve("report.json").toFile());
+        assertEquals(1, json.get("schema_version").asInt());
+        assertEquals(8, json.get("stages").size());
+        assertTrue(r.out().contains("resample-16k") && r.out().contains("skipped: no model bundle given"), r.out());
+        assertTrue(r.out().contains(dir.resolve("report.html").toAbsolutePath().toString()), r.out());
+    }
+
+    @Test
+    void compareWithTheTinyBundleRunsEveryStage(@TempDir Path tmp) throws Exception {
+        Path in = tone(tmp);
+        Path dir = tmp.resolve("report");
+        Result r = call(Compare::run, "--input", in.toString(), "--bundle", bundle, "--steps", "6", "--out",
+                dir.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(!r.out().contains("skipped"), r.out());
+        for (String stage : new String[] {"mel-vocoder", "vae", "sdedit", "guided", "band-split", "cascade"}) {
+            assertTrue(r.out().contains(stage), stage);
+        }
+        r = call(Compare::run, "--strength", "2");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("strength"), r.err());
     }
 }
