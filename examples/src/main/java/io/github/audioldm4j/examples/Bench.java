@@ -73,7 +73,6 @@ public final class Bench {
                         + ", bundle " + bundle.manifest().modelId());
                 out.println("| component | median forward ms | p90 ms |");
                 out.println("|---|---|---|");
-                double unetMs = 0;
                 for (String name : ModelBundle.COMPONENTS) {
                     if (!bundle.has(name) || !index.has(name)) {
                         continue;
@@ -85,13 +84,10 @@ public final class Bench {
                     try (LoadedModule m = runtime.load(bundle.componentFile(name, "bench"), options)) {
                         double[] t = time(m, inputs, calls);
                         out.printf(Locale.ROOT, "| %s | %.3f | %.3f |%n", name, t[0], t[1]);
-                        if (name.equals("unet")) {
-                            unetMs = t[0];
-                        }
                     }
                 }
-                memory(runtime, bundle, options, calls * 10, out);
-                pipeline(runtime, bundle, options, steps, cli.number("length", 1.0), unetMs, out);
+                memory(runtime, bundle, options, 10_000, out);
+                pipeline(runtime, bundle, options, steps, cli.number("length", 1.0), out);
             }
             return 0;
         });
@@ -131,49 +127,64 @@ public final class Bench {
         }
     }
 
+    /**
+     * Median pipeline step time vs median raw UNet forward time at the same shapes, measured in
+     * alternating rounds so that both see the same machine load.
+     */
     private static void pipeline(ModelRuntime runtime, ModelBundle bundle, ModuleOptions options, int steps,
-            double length, double unetMsAtReferenceBatch, PrintStream out) {
+            double length, PrintStream out) {
         try (AudioLdm2Pipeline p = AudioLdm2Pipeline.open(bundle, runtime, options)) {
-            GenerationRequest warm = GenerationRequest.builder("A dog barking").audioLengthS(length)
-                    .numInferenceSteps(2).build();
-            p.generate(warm);
-            // raw UNet at the pipeline's batch (2 rows with CFG) and latent size
-            GenerationRequest r = GenerationRequest.builder("A dog barking").audioLengthS(length)
-                    .numInferenceSteps(steps).build();
-            long[] stepTimes = new long[steps];
-            long[] last = {System.nanoTime()};
-            p.generate(r, (step, total, t) -> {
-                long now = System.nanoTime();
-                stepTimes[step - 1] = now - last[0];
-                last[0] = now;
-            }, io.github.audioldm4j.pipeline.CancellationToken.none());
-            double[] stepMs = Arrays.stream(stepTimes).skip(1).mapToDouble(v -> v / 1e6).sorted().toArray();
-            double stepMedian = stepMs[stepMs.length / 2];
-            var cond = p.models().unet();
+            p.generate(GenerationRequest.builder("A dog barking").audioLengthS(length).numInferenceSteps(2).build());
+            var unet = p.models().unet();
             int frames = io.github.audioldm4j.pipeline.AudioLength.of(length, bundle.manifest()).latentFrames();
             HostTensor sample = HostTensor.ofFloats(new float[2 * 8 * frames * 16], 2, 8, frames, 16);
             HostTensor ts = HostTensor.ofFloats(new float[] {500f, 500f}, 2);
             HostTensor ehs = HostTensor.ofFloats(new float[2 * 8 * 768], 2, 8, 768);
-            HostTensor ehs1 = HostTensor.ofFloats(new float[2 * 5 * 1024], 2, 5, 1024);
+            HostTensor ehs1 = HostTensor.ofFloats(new float[2 * 5 * 1024], 2, 5, 1024); // "A dog barking" = 5 T5 tokens
             HostTensor mask = HostTensor.ofLongs(new long[] {1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, 2, 5);
-            double[] raw = new double[Math.max(20, steps)];
-            for (int i = 0; i < 5; i++) {
-                cond.predict(sample, ts, ehs, ehs1, mask);
-            }
-            for (int i = 0; i < raw.length; i++) {
+            int rounds = 5;
+            double[] stepRound = new double[rounds];
+            double[] rawRound = new double[rounds];
+            double[] textRound = new double[rounds];
+            for (int r = 0; r < rounds; r++) {
+                long[] stepTimes = new long[steps];
+                long[] last = new long[1];
                 long t0 = System.nanoTime();
-                cond.predict(sample, ts, ehs, ehs1, mask);
-                raw[i] = (System.nanoTime() - t0) / 1e6;
+                last[0] = t0;
+                long[] firstStep = new long[1];
+                p.generate(GenerationRequest.builder("A dog barking").audioLengthS(length).numInferenceSteps(steps)
+                        .seed(r).build(), (step, total, t) -> {
+                            long now = System.nanoTime();
+                            if (step == 1) {
+                                firstStep[0] = now;
+                            }
+                            stepTimes[step - 1] = now - last[0];
+                            last[0] = now;
+                        }, io.github.audioldm4j.pipeline.CancellationToken.none());
+                // step 1 includes the text conditioning; steps 2..N are pure denoising steps
+                textRound[r] = (firstStep[0] - t0) / 1e6;
+                stepRound[r] = median(Arrays.stream(stepTimes).skip(1).mapToDouble(v -> v / 1e6).toArray());
+                double[] raw = new double[steps];
+                for (int i = 0; i < steps; i++) {
+                    long a0 = System.nanoTime();
+                    unet.predict(sample, ts, ehs, ehs1, mask);
+                    raw[i] = (System.nanoTime() - a0) / 1e6;
+                }
+                rawRound[r] = median(raw);
             }
-            Arrays.sort(raw);
-            double rawMedian = raw[raw.length / 2];
-            out.printf(Locale.ROOT, "%npipeline (%.2f s audio, CFG batch 2, %d steps): median step %.3f ms; "
-                    + "raw UNet forward (same shapes, through the model wrapper) %.3f ms; step / UNet = %.3f%n",
-                    length, steps, stepMedian, rawMedian, stepMedian / rawMedian);
-            if (unetMsAtReferenceBatch > 0) {
-                out.printf(Locale.ROOT, "(reference-input UNet forward: %.3f ms)%n", unetMsAtReferenceBatch);
-            }
+            double step = median(stepRound);
+            double raw = median(rawRound);
+            out.printf(Locale.ROOT, "%npipeline (%.2f s audio, CFG batch 2, %d steps, %d alternating rounds):%n"
+                    + "  median denoising step %.3f ms, raw UNet forward at the same shapes %.3f ms, "
+                    + "step / UNet = %.3f%n  first step incl. text conditioning (CLAP, T5, projection, 2x8 GPT-2 passes): "
+                    + "%.1f ms%n", length, steps, rounds, step, raw, step / raw, median(textRound));
         }
+    }
+
+    private static double median(double[] v) {
+        double[] c = v.clone();
+        Arrays.sort(c);
+        return c[c.length / 2];
     }
 
     private static long rss() {
