@@ -60,7 +60,7 @@ public final class DDIMScheduler implements Scheduler {
     public DDIMScheduler(SchedulerConfig config) {
         this.config = Check.notNull("config", config);
         this.numTrainTimesteps = SchedulerSupport.numTrainTimesteps(config);
-        TrainSchedule s = TrainSchedule.fromConfig(config, numTrainTimesteps, true);
+        TrainSchedule s = TrainSchedule.fromConfig(config, numTrainTimesteps, TrainSchedule.ZeroSnr.RESCALE);
         this.betas = s.betas;
         this.alphas = s.alphas;
         this.alphasCumprod = s.alphasCumprod;

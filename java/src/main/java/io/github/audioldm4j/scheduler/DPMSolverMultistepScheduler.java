@@ -107,14 +107,10 @@ public final class DPMSolverMultistepScheduler implements Scheduler {
                     + " use_karras_sigmas can be true, got use_karras_sigmas=true and use_exponential_sigmas=true");
         }
 
-        TrainSchedule s = TrainSchedule.fromConfig(config, numTrainTimesteps, true);
+        TrainSchedule s = TrainSchedule.fromConfig(config, numTrainTimesteps, TrainSchedule.ZeroSnr.RESCALE_AND_CLAMP);
         this.betas = s.betas;
         this.alphas = s.alphas;
         this.alphasCumprod = s.alphasCumprod;
-        if (config.getBoolean("rescale_betas_zero_snr", false)) {
-            // Close to 0 without being 0 so first sigma is not inf
-            alphasCumprod[alphasCumprod.length - 1] = 0x1p-24f;
-        }
         this.cosineSchedule = "squaredcos_cap_v2".equals(config.getString("beta_schedule", "linear"));
 
         // Currently we only support VP-type noise schedule

@@ -39,23 +39,15 @@ public final class EulerAncestralDiscreteScheduler implements Scheduler {
     /** Builds the scheduler from a diffusers scheduler config (any class's; unknown fields are ignored). */
     public EulerAncestralDiscreteScheduler(SchedulerConfig config) {
         this.config = Check.notNull("config", config);
-        DiscreteSigmas.BetaConfig bc = DiscreteSigmas.readBetaConfig(config, 0.0001, 0.02,
-                "linear", "scaled_linear", "squaredcos_cap_v2");
-        this.numTrainTimesteps = bc.numTrainTimesteps();
+        // np.interp and _sigma_to_t interpolate between at least two training sigmas
+        this.numTrainTimesteps = SchedulerSupport.numTrainTimesteps(config, 2);
+        TrainSchedule train = TrainSchedule.fromConfig(config, numTrainTimesteps, TrainSchedule.ZeroSnr.RESCALE_AND_CLAMP);
+        this.betas = train.betas;
+        this.alphasCumprod = train.alphasCumprod;
         this.predictionType = config.getEnum("prediction_type", "epsilon", "epsilon", "v_prediction");
         this.timestepSpacing = config.getEnum("timestep_spacing", "linspace", "linspace", "leading", "trailing");
         this.stepsOffset = config.getInt("steps_offset", 0);
         Check.nonNegative("scheduler config field steps_offset", stepsOffset);
-        boolean rescale = config.getBoolean("rescale_betas_zero_snr", false);
-        float[] b = DiscreteSigmas.betas(bc);
-        if (rescale) {
-            b = DiscreteSigmas.rescaleZeroTerminalSnr(b);
-        }
-        this.betas = b;
-        this.alphasCumprod = DiscreteSigmas.cumprod(DiscreteSigmas.oneMinus(b));
-        if (rescale) {
-            alphasCumprod[alphasCumprod.length - 1] = 0x1p-24f;
-        }
         this.trainSigmas = DiscreteSigmas.trainSigmas(alphasCumprod);
         this.initialSigmas = new float[numTrainTimesteps + 1];
         for (int i = 0; i < numTrainTimesteps; i++) {

@@ -51,9 +51,11 @@ public final class EulerDiscreteScheduler implements Scheduler {
     /** Builds the scheduler from a diffusers scheduler config (any class's; unknown fields are ignored). */
     public EulerDiscreteScheduler(SchedulerConfig config) {
         this.config = Check.notNull("config", config);
-        DiscreteSigmas.BetaConfig bc = DiscreteSigmas.readBetaConfig(config, 0.0001, 0.02,
-                "linear", "scaled_linear", "squaredcos_cap_v2");
-        this.numTrainTimesteps = bc.numTrainTimesteps();
+        // np.interp and _sigma_to_t interpolate between at least two training sigmas
+        this.numTrainTimesteps = SchedulerSupport.numTrainTimesteps(config, 2);
+        TrainSchedule train = TrainSchedule.fromConfig(config, numTrainTimesteps, TrainSchedule.ZeroSnr.RESCALE_AND_CLAMP);
+        this.betas = train.betas;
+        this.alphasCumprod = train.alphasCumprod;
         this.predictionType = config.getEnum("prediction_type", "epsilon",
                 "epsilon", "v_prediction", "sample", "original_sample");
         config.getEnum("interpolation_type", "linear", "linear");
@@ -76,18 +78,6 @@ public final class EulerDiscreteScheduler implements Scheduler {
         this.sigmaMin = config.has("sigma_min") ? config.getDouble("sigma_min", 0) : null;
         this.sigmaMax = config.has("sigma_max") ? config.getDouble("sigma_max", 0) : null;
         this.finalSigmasType = config.getEnum("final_sigmas_type", "zero", "zero", "sigma_min");
-        boolean rescale = config.getBoolean("rescale_betas_zero_snr", false);
-
-        float[] b = DiscreteSigmas.betas(bc);
-        if (rescale) {
-            b = DiscreteSigmas.rescaleZeroTerminalSnr(b);
-        }
-        this.betas = b;
-        this.alphasCumprod = DiscreteSigmas.cumprod(DiscreteSigmas.oneMinus(b));
-        if (rescale) {
-            // Close to 0 without being 0 so the first sigma is not inf (FP16 smallest positive subnormal).
-            alphasCumprod[alphasCumprod.length - 1] = 0x1p-24f;
-        }
         this.trainSigmas = DiscreteSigmas.trainSigmas(alphasCumprod);
         // __init__: sigmas = cat(flip(train sigmas), [0]); timesteps = linspace(0, N-1, N)[::-1]
         this.initialSigmas = new float[numTrainTimesteps + 1];

@@ -53,9 +53,12 @@ public final class HeunDiscreteScheduler implements Scheduler {
     /** Builds the scheduler from a diffusers scheduler config (any class's; unknown fields are ignored). */
     public HeunDiscreteScheduler(SchedulerConfig config) {
         this.config = Check.notNull("config", config);
-        DiscreteSigmas.BetaConfig bc = DiscreteSigmas.readBetaConfig(config, 0.00085, 0.012,
-                "linear", "scaled_linear", "squaredcos_cap_v2", "exp");
-        this.numTrainTimesteps = bc.numTrainTimesteps();
+        // np.interp and _sigma_to_t interpolate between at least two training sigmas
+        this.numTrainTimesteps = SchedulerSupport.numTrainTimesteps(config, 2);
+        TrainSchedule train = TrainSchedule.fromConfig(config, numTrainTimesteps, TrainSchedule.ZeroSnr.NOT_A_FIELD,
+                0.00085, 0.012, "linear", "scaled_linear", "squaredcos_cap_v2", "exp");
+        this.betas = train.betas;
+        this.alphasCumprod = train.alphasCumprod;
         this.predictionType = config.getEnum("prediction_type", "epsilon", "epsilon", "v_prediction", "sample");
         this.timestepSpacing = config.getEnum("timestep_spacing", "linspace", "linspace", "leading", "trailing");
         this.stepsOffset = config.getInt("steps_offset", 0);
@@ -78,8 +81,6 @@ public final class HeunDiscreteScheduler implements Scheduler {
             Check.positive("scheduler config field clip_sample_range", range);
         }
         this.clipSampleRange = (float) range;
-        this.betas = DiscreteSigmas.betas(bc);
-        this.alphasCumprod = DiscreteSigmas.cumprod(DiscreteSigmas.oneMinus(betas));
         this.trainSigmas = DiscreteSigmas.trainSigmas(alphasCumprod);
         // __init__ ends with set_timesteps(num_train_timesteps); keep that schedule for inspection only
         computeSchedule(numTrainTimesteps);

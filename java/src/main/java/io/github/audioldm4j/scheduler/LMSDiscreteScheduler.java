@@ -56,9 +56,11 @@ public final class LMSDiscreteScheduler implements Scheduler {
     /** Builds the scheduler from a diffusers scheduler config (any class's; unknown fields are ignored). */
     public LMSDiscreteScheduler(SchedulerConfig config) {
         this.config = Check.notNull("config", config);
-        DiscreteSigmas.BetaConfig bc = DiscreteSigmas.readBetaConfig(config, 0.0001, 0.02,
-                "linear", "scaled_linear", "squaredcos_cap_v2");
-        this.numTrainTimesteps = bc.numTrainTimesteps();
+        // np.interp and _sigma_to_t interpolate between at least two training sigmas
+        this.numTrainTimesteps = SchedulerSupport.numTrainTimesteps(config, 2);
+        TrainSchedule train = TrainSchedule.fromConfig(config, numTrainTimesteps, TrainSchedule.ZeroSnr.NOT_A_FIELD);
+        this.betas = train.betas;
+        this.alphasCumprod = train.alphasCumprod;
         this.predictionType = config.getEnum("prediction_type", "epsilon", "epsilon", "v_prediction", "sample");
         this.timestepSpacing = config.getEnum("timestep_spacing", "linspace", "linspace", "leading", "trailing");
         this.stepsOffset = config.getInt("steps_offset", 0);
@@ -75,8 +77,6 @@ public final class LMSDiscreteScheduler implements Scheduler {
             throw new IllegalArgumentException(
                     "scheduler config field use_beta_sigmas is not supported (scipy beta quantiles), got true");
         }
-        this.betas = DiscreteSigmas.betas(bc);
-        this.alphasCumprod = DiscreteSigmas.cumprod(DiscreteSigmas.oneMinus(betas));
         this.trainSigmas = DiscreteSigmas.trainSigmas(alphasCumprod);
         // __init__ ends with set_timesteps(num_train_timesteps); keep that schedule for inspection only
         Schedule s = computeSchedule(numTrainTimesteps);

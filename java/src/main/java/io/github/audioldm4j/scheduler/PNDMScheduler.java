@@ -64,7 +64,7 @@ public final class PNDMScheduler implements Scheduler {
     public PNDMScheduler(SchedulerConfig config) {
         this.config = Check.notNull("config", config);
         this.numTrainTimesteps = SchedulerSupport.numTrainTimesteps(config);
-        TrainSchedule s = TrainSchedule.fromConfig(config, numTrainTimesteps, false);
+        TrainSchedule s = TrainSchedule.fromConfig(config, numTrainTimesteps, TrainSchedule.ZeroSnr.NOT_A_FIELD);
         this.betas = s.betas;
         this.alphas = s.alphas;
         this.alphasCumprod = s.alphasCumprod;

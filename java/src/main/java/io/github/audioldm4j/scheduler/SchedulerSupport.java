@@ -184,9 +184,14 @@ final class SchedulerSupport {
 
     /** num_train_timesteps (default 1000), must be >= 1. */
     static int numTrainTimesteps(SchedulerConfig c) {
+        return numTrainTimesteps(c, 1);
+    }
+
+    /** num_train_timesteps (default 1000), must be >= {@code min}. */
+    static int numTrainTimesteps(SchedulerConfig c, int min) {
         int n = c.getInt("num_train_timesteps", 1000);
-        if (n < 1) {
-            throw new IllegalArgumentException("scheduler config field num_train_timesteps must be >= 1, got " + n);
+        if (n < min) {
+            throw new IllegalArgumentException("scheduler config field num_train_timesteps must be >= " + min + ", got " + n);
         }
         return n;
     }

@@ -109,14 +109,10 @@ public final class UniPCMultistepScheduler implements Scheduler {
         this.sigmaMinConfig = config.has("sigma_min") ? positive(config, "sigma_min") : null;
         this.sigmaMaxConfig = config.has("sigma_max") ? positive(config, "sigma_max") : null;
 
-        TrainSchedule s = TrainSchedule.fromConfig(config, numTrainTimesteps, true);
+        TrainSchedule s = TrainSchedule.fromConfig(config, numTrainTimesteps, TrainSchedule.ZeroSnr.RESCALE_AND_CLAMP);
         this.betas = s.betas;
         this.alphas = s.alphas;
         this.alphasCumprod = s.alphasCumprod;
-        if (config.getBoolean("rescale_betas_zero_snr", false)) {
-            // Close to 0 without being 0 so first sigma is not inf
-            alphasCumprod[alphasCumprod.length - 1] = 0x1p-24f;
-        }
         // Currently we only support VP-type noise schedule
         int n = alphasCumprod.length;
         this.alphaT = new float[n];
