@@ -177,36 +177,6 @@ final class DiscreteSigmas {
         return l;
     }
 
-    /**
-     * {@code _sigma_to_t}: the fractional training timestep whose log-sigma matches, by linear
-     * interpolation between the neighbouring float32 log-sigmas ({@code low - high} is a float32
-     * difference, the rest float64).
-     */
-    static double sigmaToT(double sigma, float[] logSigmas) {
-        double logSigma = Math.log(Math.max(sigma, 1e-10));
-        int n = logSigmas.length;
-        // low_idx = cumsum(dists >= 0).argmax().clip(max=n - 2)
-        int count = 0;
-        int best = 0;
-        int bestIdx = 0;
-        for (int i = 0; i < n; i++) {
-            if (logSigma - logSigmas[i] >= 0) {
-                count++;
-            }
-            if (count > best) {
-                best = count;
-                bestIdx = i;
-            }
-        }
-        int lowIdx = Math.min(bestIdx, n - 2);
-        int highIdx = lowIdx + 1;
-        float low = logSigmas[lowIdx];
-        float high = logSigmas[highIdx];
-        double w = (low - logSigma) / (double) (low - high);
-        w = Math.max(0, Math.min(1, w));
-        return (1 - w) * lowIdx + w * highIdx;
-    }
-
     /** {@code np.concatenate([sigmas, [last]]).astype(np.float32)}. */
     static float[] appendAsFloat(double[] sigmas, double last) {
         float[] out = new float[sigmas.length + 1];

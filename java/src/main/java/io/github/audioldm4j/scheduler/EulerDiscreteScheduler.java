@@ -110,7 +110,7 @@ public final class EulerDiscreteScheduler implements Scheduler {
             float[] logSigmas = DiscreteSigmas.logSigmas(trainSigmas);
             ts = new float[s.length];
             for (int i = 0; i < s.length; i++) {
-                ts[i] = (float) DiscreteSigmas.sigmaToT(s[i], logSigmas);
+                ts[i] = (float) SigmaSchedules.sigmaToT(s[i], logSigmas);
             }
         }
         double sigmaLast = "sigma_min".equals(finalSigmasType) ? trainSigmas[0] : 0.0;

@@ -100,7 +100,7 @@ public final class HeunDiscreteScheduler implements Scheduler {
             float[] logSigmas = DiscreteSigmas.logSigmas(trainSigmas);
             ts = new float[s.length];
             for (int i = 0; i < s.length; i++) {
-                ts[i] = (float) DiscreteSigmas.sigmaToT(s[i], logSigmas);
+                ts[i] = (float) SigmaSchedules.sigmaToT(s[i], logSigmas);
             }
         }
         float[] sig = DiscreteSigmas.appendAsFloat(s, 0.0);

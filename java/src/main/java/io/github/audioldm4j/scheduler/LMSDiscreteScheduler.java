@@ -101,7 +101,7 @@ public final class LMSDiscreteScheduler implements Scheduler {
             float[] logSigmas = DiscreteSigmas.logSigmas(trainSigmas);
             ts = new float[s.length];
             for (int i = 0; i < s.length; i++) {
-                ts[i] = (float) DiscreteSigmas.sigmaToT(s[i], logSigmas);
+                ts[i] = (float) SigmaSchedules.sigmaToT(s[i], logSigmas);
             }
         }
         return new Schedule(ts, DiscreteSigmas.appendAsFloat(s, 0.0));
