@@ -280,22 +280,11 @@ public final class DPMSolverMultistepScheduler implements Scheduler {
                 ts[i] = (long) t; // .to(torch.int64) truncates
             }
         } else {
-            // np.interp at integer timesteps is the table value (clamped at the ends)
-            sig = new double[ts.length];
-            for (int i = 0; i < ts.length; i++) {
-                int idx = (int) Math.max(0, Math.min(trainSigmas.length - 1, ts[i]));
-                sig[i] = trainSigmas[idx];
-            }
+            sig = SigmaSchedules.interp(SchedulerSupport.toFloats(ts), trainSigmas);
         }
 
         float sigmaLast = finalSigmasType.equals("sigma_min") ? trainSigmas[0] : 0f;
-        float[] sg = new float[sig.length + 1];
-        for (int i = 0; i < sig.length; i++) {
-            sg[i] = (float) sig[i];
-        }
-        sg[sig.length] = sigmaLast;
-
-        this.sigmas = sg;
+        this.sigmas = SigmaSchedules.appendAsFloat(sig, sigmaLast);
         this.timesteps = ts;
         this.numInferenceSteps = ts.length;
         this.modelOutputs = new float[solverOrder][];
@@ -332,7 +321,7 @@ public final class DPMSolverMultistepScheduler implements Scheduler {
 
     private void initStepIndex(float timestep) {
         if (beginIndex < 0) {
-            stepIndex = SigmaSchedules.indexForTimestep("timestep", timestep, timesteps);
+            stepIndex = SigmaSchedules.indexForTimestep("timestep", timestep, SchedulerSupport.toFloats(timesteps));
         } else {
             stepIndex = beginIndex;
         }
@@ -610,39 +599,8 @@ public final class DPMSolverMultistepScheduler implements Scheduler {
         if (this.timesteps == null) {
             throw SchedulerSupport.timestepsNotSet(NAME, "addNoise");
         }
-        return addNoiseSigmas(original, noise, timesteps, this.timesteps, sigmas, beginIndex, stepIndex);
-    }
-
-    /** The add_noise shared by DPM-Solver and UniPC (scheduling_dpmsolver_multistep.py add_noise). */
-    static float[] addNoiseSigmas(float[] original, float[] noise, float[] timesteps, long[] scheduleTimesteps,
-            float[] sigmas, int beginIndex, int stepIndex) {
-        int slice = SchedulerSupport.checkAddNoise(original, noise, timesteps);
-        float[] out = new float[original.length];
-        for (int b = 0; b < timesteps.length; b++) {
-            int idx;
-            if (beginIndex < 0) {
-                // begin_index is None when the scheduler is used for training or the pipeline does not set it
-                idx = SigmaSchedules.indexForTimestep("timesteps[" + b + "]", timesteps[b], scheduleTimesteps);
-            } else if (stepIndex >= 0) {
-                // add_noise is called after first denoising step (for inpainting)
-                idx = stepIndex;
-            } else {
-                // add noise is called before first denoising step to create initial latent (img2img)
-                idx = beginIndex;
-            }
-            if (idx >= sigmas.length) {
-                throw new IllegalStateException("step index " + idx + " is beyond the " + sigmas.length + " sigmas");
-            }
-            float sigma = sigmas[idx];
-            float alphaT = SigmaSchedules.alphaT(sigma);
-            float sigmaT = sigma * alphaT;
-            for (int i = b * slice; i < (b + 1) * slice; i++) {
-                float a = alphaT * original[i];
-                float c = sigmaT * noise[i];
-                out[i] = a + c;
-            }
-        }
-        return out;
+        return SigmaSchedules.addNoiseVp(original, noise, timesteps, SchedulerSupport.toFloats(this.timesteps), sigmas,
+                beginIndex, stepIndex);
     }
 
     /** 1 (one model evaluation per timestep). */

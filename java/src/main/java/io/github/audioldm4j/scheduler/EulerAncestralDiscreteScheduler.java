@@ -48,7 +48,7 @@ public final class EulerAncestralDiscreteScheduler implements Scheduler {
         this.timestepSpacing = config.getEnum("timestep_spacing", "linspace", "linspace", "leading", "trailing");
         this.stepsOffset = config.getInt("steps_offset", 0);
         Check.nonNegative("scheduler config field steps_offset", stepsOffset);
-        this.trainSigmas = DiscreteSigmas.trainSigmas(alphasCumprod);
+        this.trainSigmas = SigmaSchedules.vpSigmas(alphasCumprod);
         this.initialSigmas = new float[numTrainTimesteps + 1];
         for (int i = 0; i < numTrainTimesteps; i++) {
             initialSigmas[i] = trainSigmas[numTrainTimesteps - 1 - i];
@@ -62,10 +62,10 @@ public final class EulerAncestralDiscreteScheduler implements Scheduler {
 
     @Override
     public void setTimesteps(int numInferenceSteps) {
-        DiscreteSigmas.checkNumInferenceSteps(numInferenceSteps, numTrainTimesteps);
+        SchedulerSupport.checkNumInferenceSteps(numInferenceSteps, numTrainTimesteps);
         this.numInferenceSteps = numInferenceSteps;
-        float[] ts = DiscreteSigmas.spacedTimesteps(timestepSpacing, numTrainTimesteps, numInferenceSteps, stepsOffset);
-        this.sigmas = DiscreteSigmas.appendAsFloat(DiscreteSigmas.interp(ts, trainSigmas), 0.0);
+        float[] ts = TimestepSpacing.discrete(timestepSpacing, numTrainTimesteps, numInferenceSteps, stepsOffset);
+        this.sigmas = SigmaSchedules.appendAsFloat(SigmaSchedules.interp(ts, trainSigmas), 0.0);
         this.timesteps = ts;
         this.stepIndex = null;
         this.beginIndex = null;
@@ -100,7 +100,7 @@ public final class EulerAncestralDiscreteScheduler implements Scheduler {
 
     @Override
     public float initNoiseSigma() {
-        return DiscreteSigmas.initNoiseSigma(sigmas != null ? sigmas : initialSigmas, timestepSpacing);
+        return SigmaSchedules.initNoiseSigma(sigmas != null ? sigmas : initialSigmas, timestepSpacing);
     }
 
     /** The index of the next step, empty until the first {@code scaleModelInput}/{@code step}. */
@@ -116,7 +116,7 @@ public final class EulerAncestralDiscreteScheduler implements Scheduler {
     @Override
     public void setBeginIndex(int beginIndex) {
         requireTimesteps();
-        DiscreteSigmas.checkBeginIndex(beginIndex, timesteps.length);
+        SchedulerSupport.checkBeginIndex(beginIndex, timesteps.length);
         this.beginIndex = beginIndex;
     }
 
@@ -127,7 +127,7 @@ public final class EulerAncestralDiscreteScheduler implements Scheduler {
         if (stepIndex == null) {
             initStepIndex(timestep);
         }
-        return DiscreteSigmas.scaleBySigma(sample, sigmas[stepIndex]);
+        return SigmaSchedules.scaleBySigma(sample, sigmas[stepIndex]);
     }
 
     /**
@@ -139,7 +139,7 @@ public final class EulerAncestralDiscreteScheduler implements Scheduler {
     @Override
     public StepResult step(float[] modelOutput, float timestep, float[] sample, NoiseSource noise) {
         requireTimesteps();
-        DiscreteSigmas.checkStepArgs(modelOutput, sample);
+        SchedulerSupport.checkStepArrays(modelOutput, sample);
         if (noise == null) {
             throw new IllegalArgumentException(
                     "noise must not be null: EulerAncestralDiscreteScheduler draws noise in every step");
@@ -193,7 +193,8 @@ public final class EulerAncestralDiscreteScheduler implements Scheduler {
     @Override
     public float[] addNoise(float[] original, float[] noise, float[] timesteps) {
         requireTimesteps();
-        return DiscreteSigmas.addNoise(original, noise, timesteps, sigmas, this.timesteps, beginIndex, stepIndex);
+        return SigmaSchedules.addNoiseVe(original, noise, timesteps, this.timesteps, sigmas,
+                beginIndex == null ? -1 : beginIndex, stepIndex == null ? -1 : stepIndex);
     }
 
     @Override
@@ -206,7 +207,7 @@ public final class EulerAncestralDiscreteScheduler implements Scheduler {
     }
 
     private void initStepIndex(float timestep) {
-        stepIndex = beginIndex == null ? DiscreteSigmas.indexForTimestep(timestep, timesteps) : beginIndex;
+        stepIndex = beginIndex == null ? SigmaSchedules.indexForTimestep("timestep", timestep, timesteps) : beginIndex;
     }
 
     private void requireTimesteps() {

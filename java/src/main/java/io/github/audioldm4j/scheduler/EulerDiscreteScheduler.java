@@ -78,13 +78,13 @@ public final class EulerDiscreteScheduler implements Scheduler {
         this.sigmaMin = config.has("sigma_min") ? config.getDouble("sigma_min", 0) : null;
         this.sigmaMax = config.has("sigma_max") ? config.getDouble("sigma_max", 0) : null;
         this.finalSigmasType = config.getEnum("final_sigmas_type", "zero", "zero", "sigma_min");
-        this.trainSigmas = DiscreteSigmas.trainSigmas(alphasCumprod);
+        this.trainSigmas = SigmaSchedules.vpSigmas(alphasCumprod);
         // __init__: sigmas = cat(flip(train sigmas), [0]); timesteps = linspace(0, N-1, N)[::-1]
         this.initialSigmas = new float[numTrainTimesteps + 1];
         for (int i = 0; i < numTrainTimesteps; i++) {
             initialSigmas[i] = trainSigmas[numTrainTimesteps - 1 - i];
         }
-        double[] lin = DiscreteSigmas.numpyLinspace(0, numTrainTimesteps - 1, numTrainTimesteps);
+        double[] lin = TimestepSpacing.npLinspace(0, numTrainTimesteps - 1, numTrainTimesteps);
         this.initialTimesteps = new float[numTrainTimesteps];
         for (int i = 0; i < numTrainTimesteps; i++) {
             initialTimesteps[i] = (float) lin[numTrainTimesteps - 1 - i];
@@ -98,23 +98,23 @@ public final class EulerDiscreteScheduler implements Scheduler {
 
     @Override
     public void setTimesteps(int numInferenceSteps) {
-        DiscreteSigmas.checkNumInferenceSteps(numInferenceSteps, numTrainTimesteps);
+        SchedulerSupport.checkNumInferenceSteps(numInferenceSteps, numTrainTimesteps);
         this.numInferenceSteps = numInferenceSteps;
-        float[] ts = DiscreteSigmas.spacedTimesteps(timestepSpacing, numTrainTimesteps, numInferenceSteps, stepsOffset);
-        double[] s = DiscreteSigmas.interp(ts, trainSigmas);
+        float[] ts = TimestepSpacing.discrete(timestepSpacing, numTrainTimesteps, numInferenceSteps, stepsOffset);
+        double[] s = SigmaSchedules.interp(ts, trainSigmas);
         if (useKarrasSigmas || useExponentialSigmas) {
             double lo = sigmaMin != null ? sigmaMin : s[s.length - 1];
             double hi = sigmaMax != null ? sigmaMax : s[0];
-            s = useKarrasSigmas ? DiscreteSigmas.karras(lo, hi, numInferenceSteps)
-                    : DiscreteSigmas.exponential(lo, hi, numInferenceSteps);
-            float[] logSigmas = DiscreteSigmas.logSigmas(trainSigmas);
+            s = useKarrasSigmas ? SigmaSchedules.karras(lo, hi, numInferenceSteps)
+                    : SigmaSchedules.exponential(lo, hi, numInferenceSteps);
+            float[] logSigmas = SigmaSchedules.logF32(trainSigmas);
             ts = new float[s.length];
             for (int i = 0; i < s.length; i++) {
                 ts[i] = (float) SigmaSchedules.sigmaToT(s[i], logSigmas);
             }
         }
         double sigmaLast = "sigma_min".equals(finalSigmasType) ? trainSigmas[0] : 0.0;
-        this.sigmas = DiscreteSigmas.appendAsFloat(s, sigmaLast);
+        this.sigmas = SigmaSchedules.appendAsFloat(s, sigmaLast);
         this.timesteps = ts;
         this.stepIndex = null;
         this.beginIndex = null;
@@ -149,7 +149,7 @@ public final class EulerDiscreteScheduler implements Scheduler {
 
     @Override
     public float initNoiseSigma() {
-        return DiscreteSigmas.initNoiseSigma(sigmas != null ? sigmas : initialSigmas, timestepSpacing);
+        return SigmaSchedules.initNoiseSigma(sigmas != null ? sigmas : initialSigmas, timestepSpacing);
     }
 
     /** The index of the next step, empty until the first {@code scaleModelInput}/{@code step}. */
@@ -165,7 +165,7 @@ public final class EulerDiscreteScheduler implements Scheduler {
     @Override
     public void setBeginIndex(int beginIndex) {
         requireTimesteps();
-        DiscreteSigmas.checkBeginIndex(beginIndex, timesteps.length);
+        SchedulerSupport.checkBeginIndex(beginIndex, timesteps.length);
         this.beginIndex = beginIndex;
     }
 
@@ -176,7 +176,7 @@ public final class EulerDiscreteScheduler implements Scheduler {
         if (stepIndex == null) {
             initStepIndex(timestep);
         }
-        return DiscreteSigmas.scaleBySigma(sample, sigmas[stepIndex]);
+        return SigmaSchedules.scaleBySigma(sample, sigmas[stepIndex]);
     }
 
     @Override
@@ -197,7 +197,7 @@ public final class EulerDiscreteScheduler implements Scheduler {
     public StepResult step(float[] modelOutput, float timestep, float[] sample, NoiseSource noise,
                            double sChurn, double sTmin, double sTmax, double sNoise) {
         requireTimesteps();
-        DiscreteSigmas.checkStepArgs(modelOutput, sample);
+        SchedulerSupport.checkStepArrays(modelOutput, sample);
         Check.nonNegative("sChurn", sChurn);
         Check.finite("sNoise", sNoise);
         if (Double.isNaN(sTmin) || Double.isNaN(sTmax)) {
@@ -268,7 +268,8 @@ public final class EulerDiscreteScheduler implements Scheduler {
     @Override
     public float[] addNoise(float[] original, float[] noise, float[] timesteps) {
         requireTimesteps();
-        return DiscreteSigmas.addNoise(original, noise, timesteps, sigmas, this.timesteps, beginIndex, stepIndex);
+        return SigmaSchedules.addNoiseVe(original, noise, timesteps, this.timesteps, sigmas,
+                beginIndex == null ? -1 : beginIndex, stepIndex == null ? -1 : stepIndex);
     }
 
     @Override
@@ -286,7 +287,7 @@ public final class EulerDiscreteScheduler implements Scheduler {
     }
 
     private void initStepIndex(float timestep) {
-        stepIndex = beginIndex == null ? DiscreteSigmas.indexForTimestep(timestep, timesteps) : beginIndex;
+        stepIndex = beginIndex == null ? SigmaSchedules.indexForTimestep("timestep", timestep, timesteps) : beginIndex;
     }
 
     private void requireStepLeft() {

@@ -81,7 +81,7 @@ public final class HeunDiscreteScheduler implements Scheduler {
             Check.positive("scheduler config field clip_sample_range", range);
         }
         this.clipSampleRange = (float) range;
-        this.trainSigmas = DiscreteSigmas.trainSigmas(alphasCumprod);
+        this.trainSigmas = SigmaSchedules.vpSigmas(alphasCumprod);
         // __init__ ends with set_timesteps(num_train_timesteps); keep that schedule for inspection only
         computeSchedule(numTrainTimesteps);
         this.initialSigmas = sigmas;
@@ -91,19 +91,19 @@ public final class HeunDiscreteScheduler implements Scheduler {
     }
 
     private void computeSchedule(int n) {
-        float[] ts = DiscreteSigmas.spacedTimesteps(timestepSpacing, numTrainTimesteps, n, stepsOffset);
-        double[] s = DiscreteSigmas.interp(ts, trainSigmas);
+        float[] ts = TimestepSpacing.discrete(timestepSpacing, numTrainTimesteps, n, stepsOffset);
+        double[] s = SigmaSchedules.interp(ts, trainSigmas);
         if (useKarrasSigmas || useExponentialSigmas) {
             double lo = config.has("sigma_min") ? config.getDouble("sigma_min", 0) : s[s.length - 1];
             double hi = config.has("sigma_max") ? config.getDouble("sigma_max", 0) : s[0];
-            s = useKarrasSigmas ? DiscreteSigmas.karras(lo, hi, n) : DiscreteSigmas.exponential(lo, hi, n);
-            float[] logSigmas = DiscreteSigmas.logSigmas(trainSigmas);
+            s = useKarrasSigmas ? SigmaSchedules.karras(lo, hi, n) : SigmaSchedules.exponential(lo, hi, n);
+            float[] logSigmas = SigmaSchedules.logF32(trainSigmas);
             ts = new float[s.length];
             for (int i = 0; i < s.length; i++) {
                 ts[i] = (float) SigmaSchedules.sigmaToT(s[i], logSigmas);
             }
         }
-        float[] sig = DiscreteSigmas.appendAsFloat(s, 0.0);
+        float[] sig = SigmaSchedules.appendAsFloat(s, 0.0);
         // sigmas = cat([s[:1], s[1:-1].repeat_interleave(2), s[-1:]])
         int m = sig.length;
         float[] rep = new float[2 * m - 2];
@@ -131,7 +131,7 @@ public final class HeunDiscreteScheduler implements Scheduler {
 
     @Override
     public void setTimesteps(int numInferenceSteps) {
-        DiscreteSigmas.checkNumInferenceSteps(numInferenceSteps, numTrainTimesteps);
+        SchedulerSupport.checkNumInferenceSteps(numInferenceSteps, numTrainTimesteps);
         this.numInferenceSteps = numInferenceSteps;
         computeSchedule(numInferenceSteps);
         this.prevDerivative = null;
@@ -171,7 +171,7 @@ public final class HeunDiscreteScheduler implements Scheduler {
 
     @Override
     public float initNoiseSigma() {
-        return DiscreteSigmas.initNoiseSigma(sigmas != null ? sigmas : initialSigmas, timestepSpacing);
+        return SigmaSchedules.initNoiseSigma(sigmas != null ? sigmas : initialSigmas, timestepSpacing);
     }
 
     /** True when the next step is a first-order (Euler) step ({@code dt is None}). */
@@ -192,7 +192,7 @@ public final class HeunDiscreteScheduler implements Scheduler {
     @Override
     public void setBeginIndex(int beginIndex) {
         requireTimesteps();
-        DiscreteSigmas.checkBeginIndex(beginIndex, timesteps.length);
+        SchedulerSupport.checkBeginIndex(beginIndex, timesteps.length);
         this.beginIndex = beginIndex;
     }
 
@@ -203,13 +203,13 @@ public final class HeunDiscreteScheduler implements Scheduler {
         if (stepIndex == null) {
             initStepIndex(timestep);
         }
-        return DiscreteSigmas.scaleBySigma(sample, sigmas[stepIndex]);
+        return SigmaSchedules.scaleBySigma(sample, sigmas[stepIndex]);
     }
 
     @Override
     public StepResult step(float[] modelOutput, float timestep, float[] sample, NoiseSource noise) {
         requireTimesteps();
-        DiscreteSigmas.checkStepArgs(modelOutput, sample);
+        SchedulerSupport.checkStepArrays(modelOutput, sample);
         if (stepIndex == null) {
             initStepIndex(timestep);
         }
@@ -306,7 +306,8 @@ public final class HeunDiscreteScheduler implements Scheduler {
     @Override
     public float[] addNoise(float[] original, float[] noise, float[] timesteps) {
         requireTimesteps();
-        return DiscreteSigmas.addNoise(original, noise, timesteps, sigmas, this.timesteps, beginIndex, stepIndex);
+        return SigmaSchedules.addNoiseVe(original, noise, timesteps, this.timesteps, sigmas,
+                beginIndex == null ? -1 : beginIndex, stepIndex == null ? -1 : stepIndex);
     }
 
     @Override
@@ -323,7 +324,7 @@ public final class HeunDiscreteScheduler implements Scheduler {
     }
 
     private void initStepIndex(float timestep) {
-        stepIndex = beginIndex == null ? DiscreteSigmas.indexForTimestep(timestep, timesteps) : beginIndex;
+        stepIndex = beginIndex == null ? SigmaSchedules.indexForTimestep("timestep", timestep, timesteps) : beginIndex;
     }
 
     private void requireTimesteps() {

@@ -77,7 +77,7 @@ public final class LMSDiscreteScheduler implements Scheduler {
             throw new IllegalArgumentException(
                     "scheduler config field use_beta_sigmas is not supported (scipy beta quantiles), got true");
         }
-        this.trainSigmas = DiscreteSigmas.trainSigmas(alphasCumprod);
+        this.trainSigmas = SigmaSchedules.vpSigmas(alphasCumprod);
         // __init__ ends with set_timesteps(num_train_timesteps); keep that schedule for inspection only
         Schedule s = computeSchedule(numTrainTimesteps);
         this.initialSigmas = s.sigmas;
@@ -87,24 +87,24 @@ public final class LMSDiscreteScheduler implements Scheduler {
     private record Schedule(float[] timesteps, float[] sigmas) {}
 
     private Schedule computeSchedule(int n) {
-        float[] ts = DiscreteSigmas.spacedTimesteps(timestepSpacing, numTrainTimesteps, n, stepsOffset);
-        double[] s = DiscreteSigmas.interp(ts, trainSigmas);
+        float[] ts = TimestepSpacing.discrete(timestepSpacing, numTrainTimesteps, n, stepsOffset);
+        double[] s = SigmaSchedules.interp(ts, trainSigmas);
         if (useKarrasSigmas || useExponentialSigmas) {
             if (useKarrasSigmas) {
                 // LMS's _convert_to_karras ignores config sigma_min/sigma_max
-                s = DiscreteSigmas.karras(s[s.length - 1], s[0], n);
+                s = SigmaSchedules.karras(s[s.length - 1], s[0], n);
             } else {
                 double lo = config.has("sigma_min") ? config.getDouble("sigma_min", 0) : s[s.length - 1];
                 double hi = config.has("sigma_max") ? config.getDouble("sigma_max", 0) : s[0];
-                s = DiscreteSigmas.exponential(lo, hi, n);
+                s = SigmaSchedules.exponential(lo, hi, n);
             }
-            float[] logSigmas = DiscreteSigmas.logSigmas(trainSigmas);
+            float[] logSigmas = SigmaSchedules.logF32(trainSigmas);
             ts = new float[s.length];
             for (int i = 0; i < s.length; i++) {
                 ts[i] = (float) SigmaSchedules.sigmaToT(s[i], logSigmas);
             }
         }
-        return new Schedule(ts, DiscreteSigmas.appendAsFloat(s, 0.0));
+        return new Schedule(ts, SigmaSchedules.appendAsFloat(s, 0.0));
     }
 
     @Override
@@ -114,7 +114,7 @@ public final class LMSDiscreteScheduler implements Scheduler {
 
     @Override
     public void setTimesteps(int numInferenceSteps) {
-        DiscreteSigmas.checkNumInferenceSteps(numInferenceSteps, numTrainTimesteps);
+        SchedulerSupport.checkNumInferenceSteps(numInferenceSteps, numTrainTimesteps);
         this.numInferenceSteps = numInferenceSteps;
         Schedule s = computeSchedule(numInferenceSteps);
         this.timesteps = s.timesteps;
@@ -154,7 +154,7 @@ public final class LMSDiscreteScheduler implements Scheduler {
 
     @Override
     public float initNoiseSigma() {
-        return DiscreteSigmas.initNoiseSigma(sigmas != null ? sigmas : initialSigmas, timestepSpacing);
+        return SigmaSchedules.initNoiseSigma(sigmas != null ? sigmas : initialSigmas, timestepSpacing);
     }
 
     /** The index of the next step, empty until the first {@code scaleModelInput}/{@code step}. */
@@ -170,7 +170,7 @@ public final class LMSDiscreteScheduler implements Scheduler {
     @Override
     public void setBeginIndex(int beginIndex) {
         requireTimesteps();
-        DiscreteSigmas.checkBeginIndex(beginIndex, timesteps.length);
+        SchedulerSupport.checkBeginIndex(beginIndex, timesteps.length);
         this.beginIndex = beginIndex;
     }
 
@@ -181,7 +181,7 @@ public final class LMSDiscreteScheduler implements Scheduler {
         if (stepIndex == null) {
             initStepIndex(timestep);
         }
-        return DiscreteSigmas.scaleBySigma(sample, sigmas[stepIndex]);
+        return SigmaSchedules.scaleBySigma(sample, sigmas[stepIndex]);
     }
 
     /**
@@ -227,7 +227,7 @@ public final class LMSDiscreteScheduler implements Scheduler {
      */
     public StepResult step(float[] modelOutput, float timestep, float[] sample, int order) {
         requireTimesteps();
-        DiscreteSigmas.checkStepArgs(modelOutput, sample);
+        SchedulerSupport.checkStepArrays(modelOutput, sample);
         Check.positive("order", order);
         if (stepIndex == null) {
             initStepIndex(timestep);
@@ -318,7 +318,8 @@ public final class LMSDiscreteScheduler implements Scheduler {
     @Override
     public float[] addNoise(float[] original, float[] noise, float[] timesteps) {
         requireTimesteps();
-        return DiscreteSigmas.addNoise(original, noise, timesteps, sigmas, this.timesteps, beginIndex, stepIndex);
+        return SigmaSchedules.addNoiseVe(original, noise, timesteps, this.timesteps, sigmas,
+                beginIndex == null ? -1 : beginIndex, stepIndex == null ? -1 : stepIndex);
     }
 
     @Override
@@ -335,7 +336,7 @@ public final class LMSDiscreteScheduler implements Scheduler {
     }
 
     private void initStepIndex(float timestep) {
-        stepIndex = beginIndex == null ? DiscreteSigmas.indexForTimestep(timestep, timesteps) : beginIndex;
+        stepIndex = beginIndex == null ? SigmaSchedules.indexForTimestep("timestep", timestep, timesteps) : beginIndex;
     }
 
     private void requireTimesteps() {

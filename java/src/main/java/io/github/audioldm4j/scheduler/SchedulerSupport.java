@@ -154,6 +154,11 @@ final class SchedulerSupport {
         return Check.inRange("numInferenceSteps", numInferenceSteps, 1, numTrainTimesteps);
     }
 
+    /** Validates a begin index against the schedule length. */
+    static int checkBeginIndex(int beginIndex, int scheduleLength) {
+        return Check.inRange("beginIndex", beginIndex, 0, scheduleLength - 1);
+    }
+
     /**
      * Validates {@code addNoise} arguments and returns the per-batch slice length: original non-empty,
      * noise of the same length, timesteps non-empty and dividing the length.
@@ -163,9 +168,9 @@ final class SchedulerSupport {
         Check.length("noise", noise, original.length);
         Check.notEmpty("timesteps", timesteps);
         if (original.length % timesteps.length != 0) {
-            throw new IllegalArgumentException("original length must be a multiple of timesteps length (one timestep"
-                    + " per batch element), got original length " + original.length + " and timesteps length "
-                    + timesteps.length);
+            // one timestep per batch element
+            throw new IllegalArgumentException("original length must be a multiple of timesteps length ("
+                    + timesteps.length + "), got " + original.length);
         }
         return original.length / timesteps.length;
     }

@@ -235,12 +235,13 @@ public final class UniPCMultistepScheduler implements Scheduler {
         // https://huggingface.co/papers/2305.08891
         long[] ts = TimestepSpacing.multistep(timestepSpacing, numTrainTimesteps, numTrainTimesteps, numInferenceSteps,
                 stepsOffset);
-        float[] sg;
+        double[] sig;
+        double sigmaLast;
         if (useKarrasSigmas || useExponentialSigmas) {
             float[] logSigmas = SigmaSchedules.logF32(trainSigmas);
             double sigmaMin = sigmaMinConfig != null ? sigmaMinConfig : trainSigmas[0];
             double sigmaMax = sigmaMaxConfig != null ? sigmaMaxConfig : trainSigmas[trainSigmas.length - 1];
-            double[] sig = useKarrasSigmas
+            sig = useKarrasSigmas
                     ? SigmaSchedules.karras(sigmaMin, sigmaMax, numInferenceSteps)
                     : SigmaSchedules.exponential(sigmaMin, sigmaMax, numInferenceSteps);
             ts = new long[sig.length];
@@ -248,20 +249,12 @@ public final class UniPCMultistepScheduler implements Scheduler {
                 double t = SigmaSchedules.sigmaToT(sig[i], logSigmas);
                 ts[i] = (long) (useKarrasSigmas ? Math.rint(t) : t);
             }
-            double sigmaLast = finalSigmasType.equals("sigma_min") ? sig[sig.length - 1] : 0.0;
-            sg = new float[sig.length + 1];
-            for (int i = 0; i < sig.length; i++) {
-                sg[i] = (float) sig[i];
-            }
-            sg[sig.length] = (float) sigmaLast;
+            sigmaLast = finalSigmasType.equals("sigma_min") ? sig[sig.length - 1] : 0.0;
         } else {
-            sg = new float[ts.length + 1];
-            for (int i = 0; i < ts.length; i++) {
-                sg[i] = trainSigmas[(int) Math.max(0, Math.min(trainSigmas.length - 1, ts[i]))];
-            }
-            sg[ts.length] = finalSigmasType.equals("sigma_min") ? trainSigmas[0] : 0f;
+            sig = SigmaSchedules.interp(SchedulerSupport.toFloats(ts), trainSigmas);
+            sigmaLast = finalSigmasType.equals("sigma_min") ? trainSigmas[0] : 0.0;
         }
-        this.sigmas = sg;
+        this.sigmas = SigmaSchedules.appendAsFloat(sig, sigmaLast);
         this.timesteps = ts;
         this.numInferenceSteps = ts.length;
         this.modelOutputs = new float[solverOrder][];
@@ -629,7 +622,8 @@ public final class UniPCMultistepScheduler implements Scheduler {
         }
         SchedulerSupport.checkStepArrays(modelOutput, sample);
         if (stepIndex < 0) {
-            stepIndex = beginIndex < 0 ? SigmaSchedules.indexForTimestep("timestep", timestep, timesteps) : beginIndex;
+            stepIndex = beginIndex < 0 ? SigmaSchedules.indexForTimestep("timestep", timestep,
+                    SchedulerSupport.toFloats(timesteps)) : beginIndex;
         }
         if (stepIndex >= timesteps.length) {
             throw new IllegalStateException(NAME + ": all " + timesteps.length
@@ -671,7 +665,7 @@ public final class UniPCMultistepScheduler implements Scheduler {
         if (this.timesteps == null) {
             throw SchedulerSupport.timestepsNotSet(NAME, "addNoise");
         }
-        return DPMSolverMultistepScheduler.addNoiseSigmas(original, noise, timesteps, this.timesteps, sigmas,
+        return SigmaSchedules.addNoiseVp(original, noise, timesteps, SchedulerSupport.toFloats(this.timesteps), sigmas,
                 beginIndex, stepIndex);
     }
 
