@@ -46,13 +46,9 @@ public final class EulerAncestralDiscreteScheduler implements Scheduler {
         this.alphasCumprod = train.alphasCumprod;
         this.predictionType = config.getEnum("prediction_type", "epsilon", "epsilon", "v_prediction");
         this.timestepSpacing = config.getEnum("timestep_spacing", "linspace", "linspace", "leading", "trailing");
-        this.stepsOffset = config.getInt("steps_offset", 0);
-        Check.nonNegative("scheduler config field steps_offset", stepsOffset);
+        this.stepsOffset = SchedulerSupport.stepsOffset(config);
         this.trainSigmas = SigmaSchedules.vpSigmas(alphasCumprod);
-        this.initialSigmas = new float[numTrainTimesteps + 1];
-        for (int i = 0; i < numTrainTimesteps; i++) {
-            initialSigmas[i] = trainSigmas[numTrainTimesteps - 1 - i];
-        }
+        this.initialSigmas = SigmaSchedules.initialSigmas(trainSigmas);
     }
 
     @Override
@@ -64,9 +60,10 @@ public final class EulerAncestralDiscreteScheduler implements Scheduler {
     public void setTimesteps(int numInferenceSteps) {
         SchedulerSupport.checkNumInferenceSteps(numInferenceSteps, numTrainTimesteps);
         this.numInferenceSteps = numInferenceSteps;
-        float[] ts = TimestepSpacing.discrete(timestepSpacing, numTrainTimesteps, numInferenceSteps, stepsOffset);
-        this.sigmas = SigmaSchedules.appendAsFloat(SigmaSchedules.interp(ts, trainSigmas), 0.0);
-        this.timesteps = ts;
+        SigmaSchedules.Schedule s = SigmaSchedules.discreteSchedule(timestepSpacing, numTrainTimesteps, numInferenceSteps,
+                stepsOffset, trainSigmas, SigmaSchedules.Conversion.NONE, null, null, 0.0);
+        this.sigmas = s.sigmas();
+        this.timesteps = s.timesteps();
         this.stepIndex = null;
         this.beginIndex = null;
     }

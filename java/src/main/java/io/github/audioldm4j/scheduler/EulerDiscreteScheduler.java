@@ -30,8 +30,7 @@ public final class EulerDiscreteScheduler implements Scheduler {
     private final String predictionType;
     private final String timestepSpacing;
     private final int stepsOffset;
-    private final boolean useKarrasSigmas;
-    private final boolean useExponentialSigmas;
+    private final SigmaSchedules.Conversion conversion;
     private final Double sigmaMin;
     private final Double sigmaMax;
     private final String finalSigmasType;
@@ -61,29 +60,14 @@ public final class EulerDiscreteScheduler implements Scheduler {
         config.getEnum("interpolation_type", "linear", "linear");
         config.getEnum("timestep_type", "discrete", "discrete");
         this.timestepSpacing = config.getEnum("timestep_spacing", "linspace", "linspace", "leading", "trailing");
-        this.stepsOffset = config.getInt("steps_offset", 0);
-        Check.nonNegative("scheduler config field steps_offset", stepsOffset);
-        this.useKarrasSigmas = config.getBoolean("use_karras_sigmas", false);
-        this.useExponentialSigmas = config.getBoolean("use_exponential_sigmas", false);
-        boolean useBetaSigmas = config.getBoolean("use_beta_sigmas", false);
-        if ((useKarrasSigmas ? 1 : 0) + (useExponentialSigmas ? 1 : 0) + (useBetaSigmas ? 1 : 0) > 1) {
-            throw new IllegalArgumentException("only one of scheduler config fields use_beta_sigmas,"
-                    + " use_exponential_sigmas, use_karras_sigmas can be true, got " + useBetaSigmas + ", "
-                    + useExponentialSigmas + ", " + useKarrasSigmas);
-        }
-        if (useBetaSigmas) {
-            throw new IllegalArgumentException(
-                    "scheduler config field use_beta_sigmas is not supported (scipy beta quantiles), got true");
-        }
-        this.sigmaMin = config.has("sigma_min") ? config.getDouble("sigma_min", 0) : null;
-        this.sigmaMax = config.has("sigma_max") ? config.getDouble("sigma_max", 0) : null;
+        this.stepsOffset = SchedulerSupport.stepsOffset(config);
+        this.conversion = SigmaSchedules.readConversion(config);
+        this.sigmaMin = SchedulerSupport.optionalDouble(config, "sigma_min");
+        this.sigmaMax = SchedulerSupport.optionalDouble(config, "sigma_max");
         this.finalSigmasType = config.getEnum("final_sigmas_type", "zero", "zero", "sigma_min");
         this.trainSigmas = SigmaSchedules.vpSigmas(alphasCumprod);
         // __init__: sigmas = cat(flip(train sigmas), [0]); timesteps = linspace(0, N-1, N)[::-1]
-        this.initialSigmas = new float[numTrainTimesteps + 1];
-        for (int i = 0; i < numTrainTimesteps; i++) {
-            initialSigmas[i] = trainSigmas[numTrainTimesteps - 1 - i];
-        }
+        this.initialSigmas = SigmaSchedules.initialSigmas(trainSigmas);
         double[] lin = TimestepSpacing.npLinspace(0, numTrainTimesteps - 1, numTrainTimesteps);
         this.initialTimesteps = new float[numTrainTimesteps];
         for (int i = 0; i < numTrainTimesteps; i++) {
@@ -100,22 +84,11 @@ public final class EulerDiscreteScheduler implements Scheduler {
     public void setTimesteps(int numInferenceSteps) {
         SchedulerSupport.checkNumInferenceSteps(numInferenceSteps, numTrainTimesteps);
         this.numInferenceSteps = numInferenceSteps;
-        float[] ts = TimestepSpacing.discrete(timestepSpacing, numTrainTimesteps, numInferenceSteps, stepsOffset);
-        double[] s = SigmaSchedules.interp(ts, trainSigmas);
-        if (useKarrasSigmas || useExponentialSigmas) {
-            double lo = sigmaMin != null ? sigmaMin : s[s.length - 1];
-            double hi = sigmaMax != null ? sigmaMax : s[0];
-            s = useKarrasSigmas ? SigmaSchedules.karras(lo, hi, numInferenceSteps)
-                    : SigmaSchedules.exponential(lo, hi, numInferenceSteps);
-            float[] logSigmas = SigmaSchedules.logF32(trainSigmas);
-            ts = new float[s.length];
-            for (int i = 0; i < s.length; i++) {
-                ts[i] = (float) SigmaSchedules.sigmaToT(s[i], logSigmas);
-            }
-        }
         double sigmaLast = "sigma_min".equals(finalSigmasType) ? trainSigmas[0] : 0.0;
-        this.sigmas = SigmaSchedules.appendAsFloat(s, sigmaLast);
-        this.timesteps = ts;
+        SigmaSchedules.Schedule s = SigmaSchedules.discreteSchedule(timestepSpacing, numTrainTimesteps, numInferenceSteps,
+                stepsOffset, trainSigmas, conversion, sigmaMin, sigmaMax, sigmaLast);
+        this.sigmas = s.sigmas();
+        this.timesteps = s.timesteps();
         this.stepIndex = null;
         this.beginIndex = null;
     }

@@ -30,8 +30,9 @@ public final class HeunDiscreteScheduler implements Scheduler {
     private final String predictionType;
     private final String timestepSpacing;
     private final int stepsOffset;
-    private final boolean useKarrasSigmas;
-    private final boolean useExponentialSigmas;
+    private final SigmaSchedules.Conversion conversion;
+    private final Double sigmaMin;
+    private final Double sigmaMax;
     private final boolean clipSample;
     private final float clipSampleRange;
     private final float[] betas;
@@ -61,20 +62,10 @@ public final class HeunDiscreteScheduler implements Scheduler {
         this.alphasCumprod = train.alphasCumprod;
         this.predictionType = config.getEnum("prediction_type", "epsilon", "epsilon", "v_prediction", "sample");
         this.timestepSpacing = config.getEnum("timestep_spacing", "linspace", "linspace", "leading", "trailing");
-        this.stepsOffset = config.getInt("steps_offset", 0);
-        Check.nonNegative("scheduler config field steps_offset", stepsOffset);
-        this.useKarrasSigmas = config.getBoolean("use_karras_sigmas", false);
-        this.useExponentialSigmas = config.getBoolean("use_exponential_sigmas", false);
-        boolean useBetaSigmas = config.getBoolean("use_beta_sigmas", false);
-        if ((useKarrasSigmas ? 1 : 0) + (useExponentialSigmas ? 1 : 0) + (useBetaSigmas ? 1 : 0) > 1) {
-            throw new IllegalArgumentException("only one of scheduler config fields use_beta_sigmas,"
-                    + " use_exponential_sigmas, use_karras_sigmas can be true, got " + useBetaSigmas + ", "
-                    + useExponentialSigmas + ", " + useKarrasSigmas);
-        }
-        if (useBetaSigmas) {
-            throw new IllegalArgumentException(
-                    "scheduler config field use_beta_sigmas is not supported (scipy beta quantiles), got true");
-        }
+        this.stepsOffset = SchedulerSupport.stepsOffset(config);
+        this.conversion = SigmaSchedules.readConversion(config);
+        this.sigmaMin = SchedulerSupport.optionalDouble(config, "sigma_min");
+        this.sigmaMax = SchedulerSupport.optionalDouble(config, "sigma_max");
         this.clipSample = config.getBoolean("clip_sample", false);
         double range = config.getDouble("clip_sample_range", 1.0);
         if (clipSample) {
@@ -91,19 +82,10 @@ public final class HeunDiscreteScheduler implements Scheduler {
     }
 
     private void computeSchedule(int n) {
-        float[] ts = TimestepSpacing.discrete(timestepSpacing, numTrainTimesteps, n, stepsOffset);
-        double[] s = SigmaSchedules.interp(ts, trainSigmas);
-        if (useKarrasSigmas || useExponentialSigmas) {
-            double lo = config.has("sigma_min") ? config.getDouble("sigma_min", 0) : s[s.length - 1];
-            double hi = config.has("sigma_max") ? config.getDouble("sigma_max", 0) : s[0];
-            s = useKarrasSigmas ? SigmaSchedules.karras(lo, hi, n) : SigmaSchedules.exponential(lo, hi, n);
-            float[] logSigmas = SigmaSchedules.logF32(trainSigmas);
-            ts = new float[s.length];
-            for (int i = 0; i < s.length; i++) {
-                ts[i] = (float) SigmaSchedules.sigmaToT(s[i], logSigmas);
-            }
-        }
-        float[] sig = SigmaSchedules.appendAsFloat(s, 0.0);
+        SigmaSchedules.Schedule s = SigmaSchedules.discreteSchedule(timestepSpacing, numTrainTimesteps, n, stepsOffset,
+                trainSigmas, conversion, sigmaMin, sigmaMax, 0.0);
+        float[] sig = s.sigmas();
+        float[] ts = s.timesteps();
         // sigmas = cat([s[:1], s[1:-1].repeat_interleave(2), s[-1:]])
         int m = sig.length;
         float[] rep = new float[2 * m - 2];

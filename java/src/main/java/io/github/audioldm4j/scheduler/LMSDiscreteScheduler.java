@@ -36,8 +36,9 @@ public final class LMSDiscreteScheduler implements Scheduler {
     private final String predictionType;
     private final String timestepSpacing;
     private final int stepsOffset;
-    private final boolean useKarrasSigmas;
-    private final boolean useExponentialSigmas;
+    private final SigmaSchedules.Conversion conversion;
+    private final Double sigmaMin;
+    private final Double sigmaMax;
     private final float[] betas;
     private final float[] alphasCumprod;
     private final float[] trainSigmas;
@@ -63,48 +64,22 @@ public final class LMSDiscreteScheduler implements Scheduler {
         this.alphasCumprod = train.alphasCumprod;
         this.predictionType = config.getEnum("prediction_type", "epsilon", "epsilon", "v_prediction", "sample");
         this.timestepSpacing = config.getEnum("timestep_spacing", "linspace", "linspace", "leading", "trailing");
-        this.stepsOffset = config.getInt("steps_offset", 0);
-        Check.nonNegative("scheduler config field steps_offset", stepsOffset);
-        this.useKarrasSigmas = config.getBoolean("use_karras_sigmas", false);
-        this.useExponentialSigmas = config.getBoolean("use_exponential_sigmas", false);
-        boolean useBetaSigmas = config.getBoolean("use_beta_sigmas", false);
-        if ((useKarrasSigmas ? 1 : 0) + (useExponentialSigmas ? 1 : 0) + (useBetaSigmas ? 1 : 0) > 1) {
-            throw new IllegalArgumentException("only one of scheduler config fields use_beta_sigmas,"
-                    + " use_exponential_sigmas, use_karras_sigmas can be true, got " + useBetaSigmas + ", "
-                    + useExponentialSigmas + ", " + useKarrasSigmas);
-        }
-        if (useBetaSigmas) {
-            throw new IllegalArgumentException(
-                    "scheduler config field use_beta_sigmas is not supported (scipy beta quantiles), got true");
-        }
+        this.stepsOffset = SchedulerSupport.stepsOffset(config);
+        this.conversion = SigmaSchedules.readConversion(config);
+        // LMS's _convert_to_karras ignores config sigma_min/sigma_max; _convert_to_exponential reads them
+        this.sigmaMin = SchedulerSupport.optionalDouble(config, "sigma_min");
+        this.sigmaMax = SchedulerSupport.optionalDouble(config, "sigma_max");
         this.trainSigmas = SigmaSchedules.vpSigmas(alphasCumprod);
         // __init__ ends with set_timesteps(num_train_timesteps); keep that schedule for inspection only
-        Schedule s = computeSchedule(numTrainTimesteps);
-        this.initialSigmas = s.sigmas;
-        this.initialTimesteps = s.timesteps;
+        SigmaSchedules.Schedule s = computeSchedule(numTrainTimesteps);
+        this.initialSigmas = s.sigmas();
+        this.initialTimesteps = s.timesteps();
     }
 
-    private record Schedule(float[] timesteps, float[] sigmas) {}
-
-    private Schedule computeSchedule(int n) {
-        float[] ts = TimestepSpacing.discrete(timestepSpacing, numTrainTimesteps, n, stepsOffset);
-        double[] s = SigmaSchedules.interp(ts, trainSigmas);
-        if (useKarrasSigmas || useExponentialSigmas) {
-            if (useKarrasSigmas) {
-                // LMS's _convert_to_karras ignores config sigma_min/sigma_max
-                s = SigmaSchedules.karras(s[s.length - 1], s[0], n);
-            } else {
-                double lo = config.has("sigma_min") ? config.getDouble("sigma_min", 0) : s[s.length - 1];
-                double hi = config.has("sigma_max") ? config.getDouble("sigma_max", 0) : s[0];
-                s = SigmaSchedules.exponential(lo, hi, n);
-            }
-            float[] logSigmas = SigmaSchedules.logF32(trainSigmas);
-            ts = new float[s.length];
-            for (int i = 0; i < s.length; i++) {
-                ts[i] = (float) SigmaSchedules.sigmaToT(s[i], logSigmas);
-            }
-        }
-        return new Schedule(ts, SigmaSchedules.appendAsFloat(s, 0.0));
+    private SigmaSchedules.Schedule computeSchedule(int n) {
+        boolean karras = conversion == SigmaSchedules.Conversion.KARRAS;
+        return SigmaSchedules.discreteSchedule(timestepSpacing, numTrainTimesteps, n, stepsOffset, trainSigmas,
+                conversion, karras ? null : sigmaMin, karras ? null : sigmaMax, 0.0);
     }
 
     @Override
@@ -116,9 +91,9 @@ public final class LMSDiscreteScheduler implements Scheduler {
     public void setTimesteps(int numInferenceSteps) {
         SchedulerSupport.checkNumInferenceSteps(numInferenceSteps, numTrainTimesteps);
         this.numInferenceSteps = numInferenceSteps;
-        Schedule s = computeSchedule(numInferenceSteps);
-        this.timesteps = s.timesteps;
-        this.sigmas = s.sigmas;
+        SigmaSchedules.Schedule s = computeSchedule(numInferenceSteps);
+        this.timesteps = s.timesteps();
+        this.sigmas = s.sigmas();
         this.stepIndex = null;
         this.beginIndex = null;
         this.derivatives.clear();

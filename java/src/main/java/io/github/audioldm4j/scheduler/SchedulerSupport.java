@@ -210,6 +210,11 @@ final class SchedulerSupport {
         return n;
     }
 
+    /** An optional number (null when absent or null), as diffusers' {@code Optional[float]} fields. */
+    static Double optionalDouble(SchedulerConfig c, String key) {
+        return c.has(key) ? c.getDouble(key, 0) : null;
+    }
+
     /** A finite float config value. */
     static double finiteDouble(SchedulerConfig c, String key, double dflt) {
         double v = c.getDouble(key, dflt);

@@ -15,6 +15,77 @@ import java.util.Arrays;
 final class SigmaSchedules {
     private SigmaSchedules() {}
 
+    /** The sigma conversion of {@code use_karras_sigmas} / {@code use_exponential_sigmas}. */
+    enum Conversion {
+        /** The interpolated training sigmas as they are. */
+        NONE,
+        /** {@code _convert_to_karras}. */
+        KARRAS,
+        /** {@code _convert_to_exponential}. */
+        EXPONENTIAL
+    }
+
+    /** A schedule: float32 timesteps and their sigmas (one more, ending in the final sigma). */
+    record Schedule(float[] timesteps, float[] sigmas) {}
+
+    /**
+     * {@code use_karras_sigmas} / {@code use_exponential_sigmas} of Euler, LMS and Heun, at most one
+     * true; {@code use_beta_sigmas} is rejected (it needs scipy's beta quantile).
+     */
+    static Conversion readConversion(SchedulerConfig config) {
+        boolean useKarrasSigmas = config.getBoolean("use_karras_sigmas", false);
+        boolean useExponentialSigmas = config.getBoolean("use_exponential_sigmas", false);
+        boolean useBetaSigmas = config.getBoolean("use_beta_sigmas", false);
+        if ((useKarrasSigmas ? 1 : 0) + (useExponentialSigmas ? 1 : 0) + (useBetaSigmas ? 1 : 0) > 1) {
+            throw new IllegalArgumentException("only one of scheduler config fields use_beta_sigmas,"
+                    + " use_exponential_sigmas, use_karras_sigmas can be true, got " + useBetaSigmas + ", "
+                    + useExponentialSigmas + ", " + useKarrasSigmas);
+        }
+        if (useBetaSigmas) {
+            throw new IllegalArgumentException(
+                    "scheduler config field use_beta_sigmas is not supported (scipy beta quantiles), got true");
+        }
+        return useKarrasSigmas ? Conversion.KARRAS : useExponentialSigmas ? Conversion.EXPONENTIAL : Conversion.NONE;
+    }
+
+    /**
+     * {@code EulerDiscreteScheduler.set_timesteps} (copied into Euler Ancestral, LMS and Heun):
+     * the spaced float32 timesteps ({@link TimestepSpacing#discrete}), their sigmas by
+     * {@code np.interp} from the training sigmas, optionally converted to a Karras or exponential
+     * schedule (the timesteps then come from {@code _sigma_to_t}), and the final sigma appended.
+     *
+     * @param sigmaMin the conversion's smallest sigma, or null for the interpolated schedule's last
+     * @param sigmaMax the conversion's largest sigma, or null for the interpolated schedule's first
+     * @param finalSigma the sigma appended after the last timestep
+     */
+    static Schedule discreteSchedule(String spacing, int numTrainTimesteps, int numInferenceSteps, int stepsOffset,
+            float[] trainSigmas, Conversion conversion, Double sigmaMin, Double sigmaMax, double finalSigma) {
+        float[] timesteps = TimestepSpacing.discrete(spacing, numTrainTimesteps, numInferenceSteps, stepsOffset);
+        double[] sigmas = interp(timesteps, trainSigmas);
+        if (conversion != Conversion.NONE) {
+            double lo = sigmaMin != null ? sigmaMin : sigmas[sigmas.length - 1];
+            double hi = sigmaMax != null ? sigmaMax : sigmas[0];
+            sigmas = conversion == Conversion.KARRAS ? karras(lo, hi, numInferenceSteps)
+                    : exponential(lo, hi, numInferenceSteps);
+            float[] logSigmas = logF32(trainSigmas);
+            timesteps = new float[sigmas.length];
+            for (int i = 0; i < sigmas.length; i++) {
+                timesteps[i] = (float) sigmaToT(sigmas[i], logSigmas);
+            }
+        }
+        return new Schedule(timesteps, appendAsFloat(sigmas, finalSigma));
+    }
+
+    /** The sigmas of the k-diffusion {@code __init__}: {@code cat(flip(train_sigmas), [0])}. */
+    static float[] initialSigmas(float[] trainSigmas) {
+        int n = trainSigmas.length;
+        float[] s = new float[n + 1];
+        for (int i = 0; i < n; i++) {
+            s[i] = trainSigmas[n - 1 - i];
+        }
+        return s;
+    }
+
     /** {@code ((1 - alphas_cumprod) / alphas_cumprod) ** 0.5} in float32, index = training timestep. */
     static float[] vpSigmas(float[] alphasCumprod) {
         float[] s = new float[alphasCumprod.length];
