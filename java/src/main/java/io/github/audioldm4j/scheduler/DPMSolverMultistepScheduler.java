@@ -67,8 +67,7 @@ public final class DPMSolverMultistepScheduler implements Scheduler {
     private final String solverType;
     private final boolean lowerOrderFinal;
     private final boolean eulerAtFinal;
-    private final boolean useKarrasSigmas;
-    private final boolean useExponentialSigmas;
+    private final SigmaSchedules.Conversion conversion;
     private final boolean useLuLambdas;
     private final String finalSigmasType;
     private final double lambdaMinClipped;
@@ -93,19 +92,10 @@ public final class DPMSolverMultistepScheduler implements Scheduler {
     public DPMSolverMultistepScheduler(SchedulerConfig config) {
         this.config = Check.notNull("config", config);
         this.numTrainTimesteps = SchedulerSupport.numTrainTimesteps(config);
-        SchedulerSupport.rejectTrue(config, "use_beta_sigmas", NAME, "needs scipy.stats.beta.ppf");
-        SchedulerSupport.rejectTrue(config, "use_flow_sigmas", NAME, "flow-matching sigmas are not ported");
-        SchedulerSupport.rejectTrue(config, "use_dynamic_shifting", NAME, "only used with flow sigmas");
-        SchedulerSupport.rejectTrue(config, "thresholding", NAME,
-                "dynamic thresholding is unsuitable for latent diffusion and needs the batch layout");
+        SchedulerSupport.rejectUnportedSolverOptions(config, NAME);
         SchedulerSupport.rejectNonNull(config, "variance_type", NAME, "learned variance needs the channel layout");
-        this.useKarrasSigmas = config.getBoolean("use_karras_sigmas", false);
-        this.useExponentialSigmas = config.getBoolean("use_exponential_sigmas", false);
+        this.conversion = SigmaSchedules.readSolverConversion(config);
         this.useLuLambdas = config.getBoolean("use_lu_lambdas", false);
-        if (useKarrasSigmas && useExponentialSigmas) {
-            throw new IllegalArgumentException("only one of scheduler config fields use_beta_sigmas, use_exponential_sigmas,"
-                    + " use_karras_sigmas can be true, got use_karras_sigmas=true and use_exponential_sigmas=true");
-        }
 
         TrainSchedule s = TrainSchedule.fromConfig(config, numTrainTimesteps, TrainSchedule.ZeroSnr.RESCALE_AND_CLAMP);
         this.betas = s.betas;
@@ -114,15 +104,10 @@ public final class DPMSolverMultistepScheduler implements Scheduler {
         this.cosineSchedule = "squaredcos_cap_v2".equals(config.getString("beta_schedule", "linear"));
 
         // Currently we only support VP-type noise schedule
-        int n = alphasCumprod.length;
-        this.alphaT = new float[n];
-        this.sigmaT = new float[n];
-        this.lambdaT = new float[n];
-        for (int i = 0; i < n; i++) {
-            alphaT[i] = sqrt(alphasCumprod[i]);
-            sigmaT[i] = sqrt(1f - alphasCumprod[i]);
-            lambdaT[i] = SigmaSchedules.lambda(alphaT[i], sigmaT[i]);
-        }
+        SigmaSchedules.VpTables vp = SigmaSchedules.VpTables.of(alphasCumprod);
+        this.alphaT = vp.alphaT();
+        this.sigmaT = vp.sigmaT();
+        this.lambdaT = vp.lambdaT();
         this.trainSigmas = SigmaSchedules.vpSigmas(alphasCumprod);
         this.sigmas = trainSigmas.clone();
 
@@ -131,11 +116,6 @@ public final class DPMSolverMultistepScheduler implements Scheduler {
             throw new IllegalArgumentException("scheduler config field solver_order must be 1, 2 or 3, got " + order);
         }
         this.solverOrder = order;
-        String pred = config.getString("prediction_type", "epsilon");
-        if (pred.equals("flow_prediction")) {
-            throw new UnsupportedOperationException(NAME + ": scheduler config field prediction_type=\"flow_prediction\""
-                    + " is not supported (flow-matching sigmas are not ported)");
-        }
         this.predictionType = config.getEnum("prediction_type", "epsilon", "epsilon", "sample", "v_prediction");
         String algo = config.getString("algorithm_type", "dpmsolver++");
         if (algo.equals("deis")) {
@@ -257,8 +237,8 @@ public final class DPMSolverMultistepScheduler implements Scheduler {
 
         float[] logSigmas = SigmaSchedules.logF32(trainSigmas);
         double[] sig;
-        if (useKarrasSigmas || useLuLambdas || useExponentialSigmas) {
-            if (useKarrasSigmas) {
+        if (conversion != SigmaSchedules.Conversion.NONE || useLuLambdas) {
+            if (conversion == SigmaSchedules.Conversion.KARRAS) {
                 sig = SigmaSchedules.karras(trainSigmas[0], trainSigmas[trainSigmas.length - 1], numInferenceSteps);
             } else if (useLuLambdas) {
                 double[] lambdas = SigmaSchedules.lu(logSigmas[0], logSigmas[logSigmas.length - 1], numInferenceSteps);
@@ -270,7 +250,7 @@ public final class DPMSolverMultistepScheduler implements Scheduler {
                 sig = SigmaSchedules.exponential(trainSigmas[0], trainSigmas[trainSigmas.length - 1], numInferenceSteps);
             }
             // karras and lu timesteps are rounded unless the schedule is squaredcos_cap_v2; exponential never
-            boolean round = useKarrasSigmas || useLuLambdas;
+            boolean round = conversion == SigmaSchedules.Conversion.KARRAS || useLuLambdas;
             ts = new long[sig.length];
             for (int i = 0; i < sig.length; i++) {
                 double t = SigmaSchedules.sigmaToT(sig[i], logSigmas);
@@ -296,10 +276,7 @@ public final class DPMSolverMultistepScheduler implements Scheduler {
 
     @Override
     public float[] timesteps() {
-        if (timesteps == null) {
-            throw SchedulerSupport.timestepsNotSet(NAME, "timesteps");
-        }
-        return SchedulerSupport.toFloats(timesteps);
+        return SchedulerSupport.timesteps(NAME, timesteps);
     }
 
     @Override
@@ -333,47 +310,7 @@ public final class DPMSolverMultistepScheduler implements Scheduler {
 
     /** convert_model_output: x_0 prediction (DPM-Solver++) or noise prediction (DPM-Solver). */
     private float[] convertModelOutput(float[] modelOutput, float[] sample) {
-        float sigma = sigmas[stepIndex];
-        float alphaT = SigmaSchedules.alphaT(sigma);
-        float sigmaT = sigma * alphaT;
-        int n = sample.length;
-        float[] out = new float[n];
-        if (isDataPrediction()) {
-            // DPM-Solver++ needs to solve an integral of the data prediction model.
-            switch (predictionType) {
-                case "epsilon":
-                    for (int i = 0; i < n; i++) {
-                        out[i] = (sample[i] - sigmaT * modelOutput[i]) / alphaT;
-                    }
-                    break;
-                case "sample":
-                    System.arraycopy(modelOutput, 0, out, 0, n);
-                    break;
-                default: // v_prediction
-                    for (int i = 0; i < n; i++) {
-                        out[i] = alphaT * sample[i] - sigmaT * modelOutput[i];
-                    }
-                    break;
-            }
-        } else {
-            // DPM-Solver needs to solve an integral of the noise prediction model.
-            switch (predictionType) {
-                case "epsilon":
-                    System.arraycopy(modelOutput, 0, out, 0, n);
-                    break;
-                case "sample":
-                    for (int i = 0; i < n; i++) {
-                        out[i] = (sample[i] - alphaT * modelOutput[i]) / sigmaT;
-                    }
-                    break;
-                default: // v_prediction
-                    for (int i = 0; i < n; i++) {
-                        out[i] = alphaT * modelOutput[i] + sigmaT * sample[i];
-                    }
-                    break;
-            }
-        }
-        return out;
+        return SigmaSchedules.convertModelOutput(predictionType, isDataPrediction(), sigmas[stepIndex], modelOutput, sample);
     }
 
     /** dpm_solver_first_order_update (equivalent to DDIM). */
@@ -554,8 +491,7 @@ public final class DPMSolverMultistepScheduler implements Scheduler {
             initStepIndex(timestep);
         }
         if (stepIndex >= timesteps.length) {
-            throw new IllegalStateException(NAME + ": all " + timesteps.length
-                    + " timesteps have been stepped (step index " + stepIndex + "); call setTimesteps to start again");
+            throw SchedulerSupport.allStepped(NAME, stepIndex, timesteps.length);
         }
         int len = timesteps.length;
         // Improve numerical stability for small number of steps
@@ -564,10 +500,7 @@ public final class DPMSolverMultistepScheduler implements Scheduler {
         boolean lowerOrderSecond = stepIndex == len - 2 && lowerOrderFinal && len < 15;
 
         float[] converted = convertModelOutput(modelOutput, sample);
-        for (int i = 0; i < solverOrder - 1; i++) {
-            modelOutputs[i] = modelOutputs[i + 1];
-        }
-        modelOutputs[solverOrder - 1] = converted;
+        SchedulerSupport.push(modelOutputs, converted);
 
         float[] noiseArr = sde ? SchedulerSupport.draw(noise, sample.length) : null;
 

@@ -179,7 +179,7 @@ public final class EulerDiscreteScheduler implements Scheduler {
         if (stepIndex == null) {
             initStepIndex(timestep);
         }
-        requireStepLeft();
+        SchedulerSupport.requireStepLeft(stepIndex, timesteps.length);
         int n = sample.length;
 
         float sigma = sigmas[stepIndex];
@@ -261,13 +261,6 @@ public final class EulerDiscreteScheduler implements Scheduler {
 
     private void initStepIndex(float timestep) {
         stepIndex = beginIndex == null ? SigmaSchedules.indexForTimestep("timestep", timestep, timesteps) : beginIndex;
-    }
-
-    private void requireStepLeft() {
-        if (stepIndex + 1 >= sigmas.length) {
-            throw new IllegalStateException("step called after the last timestep (step index " + stepIndex
-                    + ", " + timesteps.length + " timesteps); call setTimesteps again");
-        }
     }
 
     private void requireTimesteps() {

@@ -196,10 +196,7 @@ public final class HeunDiscreteScheduler implements Scheduler {
             initStepIndex(timestep);
         }
         boolean firstOrder = stateInFirstOrder();
-        if (stepIndex >= timesteps.length) {
-            throw new IllegalStateException("step called after the last timestep (step index " + stepIndex
-                    + ", " + timesteps.length + " timesteps); call setTimesteps again");
-        }
+        SchedulerSupport.requireStepLeft(stepIndex, timesteps.length);
         if (!firstOrder && storedSample.length != sample.length) {
             throw new IllegalArgumentException("sample must have the length of the first-order step's sample ("
                     + storedSample.length + "), got " + sample.length);

@@ -207,10 +207,7 @@ public final class LMSDiscreteScheduler implements Scheduler {
         if (stepIndex == null) {
             initStepIndex(timestep);
         }
-        if (stepIndex + 1 >= sigmas.length) {
-            throw new IllegalStateException("step called after the last timestep (step index " + stepIndex
-                    + ", " + timesteps.length + " timesteps); call setTimesteps again");
-        }
+        SchedulerSupport.requireStepLeft(stepIndex, timesteps.length);
         int n = sample.length;
         float sigma = sigmas[stepIndex];
 

@@ -149,13 +149,7 @@ public final class PNDMScheduler implements Scheduler {
         long[] all = new long[prkTimesteps.length + plmsTimesteps.length];
         System.arraycopy(prkTimesteps, 0, all, 0, prkTimesteps.length);
         System.arraycopy(plmsTimesteps, 0, all, prkTimesteps.length, plmsTimesteps.length);
-        for (long t : all) {
-            if (t > numTrainTimesteps - 1) {
-                throw new IllegalArgumentException("steps_offset=" + stepsOffset + " with numInferenceSteps="
-                        + numInferenceSteps + " gives timestep " + t + ", beyond num_train_timesteps - 1 = "
-                        + (numTrainTimesteps - 1));
-            }
-        }
+        SchedulerSupport.checkBelowNumTrain(all, numTrainTimesteps, stepsOffset, numInferenceSteps);
         this.numInferenceSteps = numInferenceSteps;
         this.timesteps = all;
         this.ets = new ArrayList<>();
@@ -174,10 +168,7 @@ public final class PNDMScheduler implements Scheduler {
 
     @Override
     public float[] timesteps() {
-        if (timesteps == null) {
-            throw SchedulerSupport.timestepsNotSet(NAME, "timesteps");
-        }
-        return SchedulerSupport.toFloats(timesteps);
+        return SchedulerSupport.timesteps(NAME, timesteps);
     }
 
     @Override

@@ -175,6 +175,51 @@ final class SchedulerSupport {
         return original.length / timesteps.length;
     }
 
+    /** Shifts a multistep history by one (oldest dropped) and stores {@code latest} last. */
+    static void push(float[][] history, float[] latest) {
+        System.arraycopy(history, 1, history, 0, history.length - 1);
+        history[history.length - 1] = latest;
+    }
+
+    /**
+     * Requires a timestep left to step (the k-diffusion classes; every step index below the number
+     * of timesteps has a next sigma).
+     */
+    static void requireStepLeft(int stepIndex, int numTimesteps) {
+        if (stepIndex >= numTimesteps) {
+            throw new IllegalStateException("step called after the last timestep (step index " + stepIndex
+                    + ", " + numTimesteps + " timesteps); call setTimesteps again");
+        }
+    }
+
+    /** The error for a step after the last timestep of a multistep solver. */
+    static IllegalStateException allStepped(String className, int stepIndex, int numTimesteps) {
+        return new IllegalStateException(className + ": all " + numTimesteps + " timesteps have been stepped"
+                + " (step index " + stepIndex + "); call setTimesteps to start again");
+    }
+
+    /** A copy of integer timesteps as floats, or the not-set error before setTimesteps. */
+    static float[] timesteps(String className, long[] timesteps) {
+        if (timesteps == null) {
+            throw timestepsNotSet(className, "timesteps");
+        }
+        return toFloats(timesteps);
+    }
+
+    /**
+     * Rejects an integer schedule that reaches past the last training timestep (a large
+     * steps_offset; diffusers accepts it and fails with an IndexError in step).
+     */
+    static void checkBelowNumTrain(long[] timesteps, int numTrainTimesteps, int stepsOffset, int numInferenceSteps) {
+        for (long t : timesteps) {
+            if (t > numTrainTimesteps - 1) {
+                throw new IllegalArgumentException("steps_offset=" + stepsOffset + " with numInferenceSteps="
+                        + numInferenceSteps + " gives timestep " + t + ", beyond num_train_timesteps - 1 = "
+                        + (numTrainTimesteps - 1));
+            }
+        }
+    }
+
     /** Draws n values from a noise source and checks the count. */
     static float[] draw(NoiseSource noise, int n) {
         float[] z = noise.randn(n);
@@ -222,6 +267,24 @@ final class SchedulerSupport {
             throw new IllegalArgumentException("scheduler config field " + key + " must be finite, got " + v);
         }
         return v;
+    }
+
+    /**
+     * Rejects the DPM-Solver / UniPC options this port does not implement: {@code use_beta_sigmas}
+     * (scipy's beta ppf), the flow-matching options {@code use_flow_sigmas},
+     * {@code use_dynamic_shifting} and {@code prediction_type="flow_prediction"}, and
+     * {@code thresholding}.
+     */
+    static void rejectUnportedSolverOptions(SchedulerConfig c, String className) {
+        rejectTrue(c, "use_beta_sigmas", className, "needs scipy.stats.beta.ppf");
+        rejectTrue(c, "use_flow_sigmas", className, "flow-matching sigmas are not ported");
+        rejectTrue(c, "use_dynamic_shifting", className, "only used with flow sigmas");
+        rejectTrue(c, "thresholding", className,
+                "dynamic thresholding is unsuitable for latent diffusion and needs the batch layout");
+        if (c.getString("prediction_type", "epsilon").equals("flow_prediction")) {
+            throw new UnsupportedOperationException(className + ": scheduler config field"
+                    + " prediction_type=\"flow_prediction\" is not supported (flow-matching sigmas are not ported)");
+        }
     }
 
     /** Rejects a boolean option that this port does not implement when it is set to true. */

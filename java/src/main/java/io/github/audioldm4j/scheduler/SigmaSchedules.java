@@ -49,6 +49,92 @@ final class SigmaSchedules {
     }
 
     /**
+     * {@code use_karras_sigmas} / {@code use_exponential_sigmas} of DPM-Solver and UniPC, at most one
+     * true ({@code use_beta_sigmas} is rejected before, see
+     * {@link SchedulerSupport#rejectUnportedSolverOptions}).
+     */
+    static Conversion readSolverConversion(SchedulerConfig config) {
+        boolean useKarrasSigmas = config.getBoolean("use_karras_sigmas", false);
+        boolean useExponentialSigmas = config.getBoolean("use_exponential_sigmas", false);
+        if (useKarrasSigmas && useExponentialSigmas) {
+            throw new IllegalArgumentException("only one of scheduler config fields use_beta_sigmas, use_exponential_sigmas,"
+                    + " use_karras_sigmas can be true, got use_karras_sigmas=true and use_exponential_sigmas=true");
+        }
+        return useKarrasSigmas ? Conversion.KARRAS : useExponentialSigmas ? Conversion.EXPONENTIAL : Conversion.NONE;
+    }
+
+    /**
+     * The VP tables of DPM-Solver's and UniPC's {@code __init__} ("Currently we only support VP-type
+     * noise schedule"): {@code alpha_t = sqrt(alphas_cumprod)}, {@code sigma_t = sqrt(1 - alphas_cumprod)},
+     * {@code lambda_t = log(alpha_t) - log(sigma_t)}, float32, one per training timestep.
+     */
+    record VpTables(float[] alphaT, float[] sigmaT, float[] lambdaT) {
+        static VpTables of(float[] alphasCumprod) {
+            int n = alphasCumprod.length;
+            float[] alphaT = new float[n];
+            float[] sigmaT = new float[n];
+            float[] lambdaT = new float[n];
+            for (int i = 0; i < n; i++) {
+                alphaT[i] = SchedulerSupport.sqrt(alphasCumprod[i]);
+                sigmaT[i] = SchedulerSupport.sqrt(1f - alphasCumprod[i]);
+                lambdaT[i] = lambda(alphaT[i], sigmaT[i]);
+            }
+            return new VpTables(alphaT, sigmaT, lambdaT);
+        }
+    }
+
+    /**
+     * {@code convert_model_output} of DPM-Solver and UniPC: the data prediction x_0 (DPM-Solver++,
+     * UniPC with predict_x0) or the noise prediction (DPM-Solver, UniPC without predict_x0) from an
+     * epsilon / sample / v_prediction model output at {@code sigma}, float32.
+     *
+     * @param dataPrediction true for x_0, false for epsilon
+     */
+    static float[] convertModelOutput(String predictionType, boolean dataPrediction, float sigma, float[] modelOutput,
+            float[] sample) {
+        float alphaT = alphaT(sigma);
+        float sigmaT = sigma * alphaT;
+        int n = sample.length;
+        float[] out = new float[n];
+        if (dataPrediction) {
+            // DPM-Solver++ needs to solve an integral of the data prediction model.
+            switch (predictionType) {
+                case "epsilon":
+                    for (int i = 0; i < n; i++) {
+                        out[i] = (sample[i] - sigmaT * modelOutput[i]) / alphaT;
+                    }
+                    break;
+                case "sample":
+                    System.arraycopy(modelOutput, 0, out, 0, n);
+                    break;
+                default: // v_prediction
+                    for (int i = 0; i < n; i++) {
+                        out[i] = alphaT * sample[i] - sigmaT * modelOutput[i];
+                    }
+                    break;
+            }
+        } else {
+            // DPM-Solver needs to solve an integral of the noise prediction model.
+            switch (predictionType) {
+                case "epsilon":
+                    System.arraycopy(modelOutput, 0, out, 0, n);
+                    break;
+                case "sample":
+                    for (int i = 0; i < n; i++) {
+                        out[i] = (sample[i] - alphaT * modelOutput[i]) / sigmaT;
+                    }
+                    break;
+                default: // v_prediction
+                    for (int i = 0; i < n; i++) {
+                        out[i] = alphaT * modelOutput[i] + sigmaT * sample[i];
+                    }
+                    break;
+            }
+        }
+        return out;
+    }
+
+    /**
      * {@code EulerDiscreteScheduler.set_timesteps} (copied into Euler Ancestral, LMS and Heun):
      * the spaced float32 timesteps ({@link TimestepSpacing#discrete}), their sigmas by
      * {@code np.interp} from the training sigmas, optionally converted to a Karras or exponential
