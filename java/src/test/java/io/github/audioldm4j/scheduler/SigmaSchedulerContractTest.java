@@ -20,7 +20,7 @@ class SigmaSchedulerContractTest {
             "LMSDiscreteScheduler", "HeunDiscreteScheduler");
 
     static Scheduler audioLdm2(String cls) {
-        return SigmaSchedulerSupport.create(cls, SchedulerConfig.audioLdm2());
+        return Schedulers.create(cls, SchedulerConfig.audioLdm2());
     }
 
     static NoiseSource noise() {
@@ -159,7 +159,7 @@ class SigmaSchedulerContractTest {
     void badConfigValues() {
         SchedulerConfig base = SchedulerConfig.audioLdm2();
         for (String cls : CLASSES) {
-            Function<SchedulerConfig, Scheduler> make = c -> SigmaSchedulerSupport.create(cls, c);
+            Function<SchedulerConfig, Scheduler> make = c -> Schedulers.create(cls, c);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> make.apply(base.with("timestep_spacing", "uniform")));
             assertEquals("scheduler config field timestep_spacing must be one of linspace, leading, trailing,"
@@ -193,10 +193,10 @@ class SigmaSchedulerContractTest {
         for (String cls : List.of("EulerDiscreteScheduler", "LMSDiscreteScheduler", "HeunDiscreteScheduler")) {
             assertEquals("only one of scheduler config fields use_beta_sigmas, use_exponential_sigmas,"
                     + " use_karras_sigmas can be true, got false, true, true", assertThrows(
-                    IllegalArgumentException.class, () -> SigmaSchedulerSupport.create(cls,
+                    IllegalArgumentException.class, () -> Schedulers.create(cls,
                             base.with("use_karras_sigmas", true).with("use_exponential_sigmas", true))).getMessage());
             assertEquals("scheduler config field use_beta_sigmas is not supported (scipy beta quantiles), got true",
-                    assertThrows(IllegalArgumentException.class, () -> SigmaSchedulerSupport.create(cls,
+                    assertThrows(IllegalArgumentException.class, () -> Schedulers.create(cls,
                             base.with("use_beta_sigmas", true))).getMessage());
         }
         assertEquals("scheduler config field interpolation_type must be one of linear, got \"log_linear\"",
@@ -224,7 +224,7 @@ class SigmaSchedulerContractTest {
         boolean expectFirst = true;
         for (float t : s.timesteps()) {
             assertEquals(expectFirst, s.stateInFirstOrder());
-            x = s.step(SigmaSchedulerSupport.standInModel(s.scaleModelInput(x, t), t), t, x, null).prevSample();
+            x = s.step(GoldenCompare.standInModel(s.scaleModelInput(x, t), t), t, x, null).prevSample();
             expectFirst = !expectFirst;
         }
         assertFalse(s.stateInFirstOrder(), "the final Euler step leaves a pending correction, as upstream");
