@@ -84,6 +84,23 @@ class SigmaSchedulerContractTest {
     @ParameterizedTest
     @ValueSource(strings = {"EulerDiscreteScheduler", "EulerAncestralDiscreteScheduler", "LMSDiscreteScheduler",
         "HeunDiscreteScheduler"})
+    void emptyArraysAndUnknownNoiseTimestepsFail(String cls) {
+        Scheduler s = audioLdm2(cls);
+        s.setTimesteps(10);
+        float t = s.timesteps()[0];
+        assertEquals("sample must not be empty, got length 0", assertThrows(IllegalArgumentException.class,
+                () -> s.step(new float[0], t, new float[0], noise())).getMessage());
+        assertEquals("original must not be empty, got length 0", assertThrows(IllegalArgumentException.class,
+                () -> s.addNoise(new float[0], new float[0], new float[] {t})).getMessage());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> s.addNoise(new float[4], new float[4], new float[] {t, 500.5f}));
+        assertTrue(e.getMessage().startsWith("timesteps[1] must be one of the scheduler's timesteps ["), e.getMessage());
+        assertTrue(e.getMessage().endsWith("got 500.5"), e.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"EulerDiscreteScheduler", "EulerAncestralDiscreteScheduler", "LMSDiscreteScheduler",
+        "HeunDiscreteScheduler"})
     void timestepMustBeInTheSchedule(String cls) {
         Scheduler s = audioLdm2(cls);
         s.setTimesteps(4);
