@@ -60,7 +60,7 @@ public final class DDIMScheduler implements Scheduler {
     public DDIMScheduler(SchedulerConfig config) {
         this.config = Check.notNull("config", config);
         this.numTrainTimesteps = SchedulerSupport.numTrainTimesteps(config);
-        TrainSchedule s = TrainSchedule.fromConfig(config, numTrainTimesteps, true);
+        TrainSchedule s = TrainSchedule.fromConfig(config, numTrainTimesteps, TrainSchedule.ZeroSnr.RESCALE);
         this.betas = s.betas;
         this.alphas = s.alphas;
         this.alphasCumprod = s.alphasCumprod;
@@ -135,23 +135,14 @@ public final class DDIMScheduler implements Scheduler {
         // "linspace", "leading", "trailing" corresponds to annotation of Table 2. of
         // https://huggingface.co/papers/2305.08891
         long[] ts = TimestepSpacing.ddim(timestepSpacing, numTrainTimesteps, numInferenceSteps, stepsOffset);
-        for (long t : ts) {
-            if (t > numTrainTimesteps - 1) {
-                throw new IllegalArgumentException("steps_offset=" + stepsOffset + " with numInferenceSteps="
-                        + numInferenceSteps + " gives timestep " + t + ", beyond num_train_timesteps - 1 = "
-                        + (numTrainTimesteps - 1));
-            }
-        }
+        SchedulerSupport.checkBelowNumTrain(ts, numTrainTimesteps, stepsOffset, numInferenceSteps);
         this.numInferenceSteps = numInferenceSteps;
         this.timesteps = ts;
     }
 
     @Override
     public float[] timesteps() {
-        if (timesteps == null) {
-            throw SchedulerSupport.timestepsNotSet(NAME, "timesteps");
-        }
-        return SchedulerSupport.toFloats(timesteps);
+        return SchedulerSupport.timesteps(NAME, timesteps);
     }
 
     @Override

@@ -67,8 +67,7 @@ public final class DPMSolverMultistepScheduler implements Scheduler {
     private final String solverType;
     private final boolean lowerOrderFinal;
     private final boolean eulerAtFinal;
-    private final boolean useKarrasSigmas;
-    private final boolean useExponentialSigmas;
+    private final SigmaSchedules.Conversion conversion;
     private final boolean useLuLambdas;
     private final String finalSigmasType;
     private final double lambdaMinClipped;
@@ -93,40 +92,22 @@ public final class DPMSolverMultistepScheduler implements Scheduler {
     public DPMSolverMultistepScheduler(SchedulerConfig config) {
         this.config = Check.notNull("config", config);
         this.numTrainTimesteps = SchedulerSupport.numTrainTimesteps(config);
-        SchedulerSupport.rejectTrue(config, "use_beta_sigmas", NAME, "needs scipy.stats.beta.ppf");
-        SchedulerSupport.rejectTrue(config, "use_flow_sigmas", NAME, "flow-matching sigmas are not ported");
-        SchedulerSupport.rejectTrue(config, "use_dynamic_shifting", NAME, "only used with flow sigmas");
-        SchedulerSupport.rejectTrue(config, "thresholding", NAME,
-                "dynamic thresholding is unsuitable for latent diffusion and needs the batch layout");
+        SchedulerSupport.rejectUnportedSolverOptions(config, NAME);
         SchedulerSupport.rejectNonNull(config, "variance_type", NAME, "learned variance needs the channel layout");
-        this.useKarrasSigmas = config.getBoolean("use_karras_sigmas", false);
-        this.useExponentialSigmas = config.getBoolean("use_exponential_sigmas", false);
+        this.conversion = SigmaSchedules.readSolverConversion(config);
         this.useLuLambdas = config.getBoolean("use_lu_lambdas", false);
-        if (useKarrasSigmas && useExponentialSigmas) {
-            throw new IllegalArgumentException("only one of scheduler config fields use_beta_sigmas, use_exponential_sigmas,"
-                    + " use_karras_sigmas can be true, got use_karras_sigmas=true and use_exponential_sigmas=true");
-        }
 
-        TrainSchedule s = TrainSchedule.fromConfig(config, numTrainTimesteps, true);
+        TrainSchedule s = TrainSchedule.fromConfig(config, numTrainTimesteps, TrainSchedule.ZeroSnr.RESCALE_AND_CLAMP);
         this.betas = s.betas;
         this.alphas = s.alphas;
         this.alphasCumprod = s.alphasCumprod;
-        if (config.getBoolean("rescale_betas_zero_snr", false)) {
-            // Close to 0 without being 0 so first sigma is not inf
-            alphasCumprod[alphasCumprod.length - 1] = 0x1p-24f;
-        }
         this.cosineSchedule = "squaredcos_cap_v2".equals(config.getString("beta_schedule", "linear"));
 
         // Currently we only support VP-type noise schedule
-        int n = alphasCumprod.length;
-        this.alphaT = new float[n];
-        this.sigmaT = new float[n];
-        this.lambdaT = new float[n];
-        for (int i = 0; i < n; i++) {
-            alphaT[i] = sqrt(alphasCumprod[i]);
-            sigmaT[i] = sqrt(1f - alphasCumprod[i]);
-            lambdaT[i] = SigmaSchedules.lambda(alphaT[i], sigmaT[i]);
-        }
+        SigmaSchedules.VpTables vp = SigmaSchedules.VpTables.of(alphasCumprod);
+        this.alphaT = vp.alphaT();
+        this.sigmaT = vp.sigmaT();
+        this.lambdaT = vp.lambdaT();
         this.trainSigmas = SigmaSchedules.vpSigmas(alphasCumprod);
         this.sigmas = trainSigmas.clone();
 
@@ -135,11 +116,6 @@ public final class DPMSolverMultistepScheduler implements Scheduler {
             throw new IllegalArgumentException("scheduler config field solver_order must be 1, 2 or 3, got " + order);
         }
         this.solverOrder = order;
-        String pred = config.getString("prediction_type", "epsilon");
-        if (pred.equals("flow_prediction")) {
-            throw new UnsupportedOperationException(NAME + ": scheduler config field prediction_type=\"flow_prediction\""
-                    + " is not supported (flow-matching sigmas are not ported)");
-        }
         this.predictionType = config.getEnum("prediction_type", "epsilon", "epsilon", "sample", "v_prediction");
         String algo = config.getString("algorithm_type", "dpmsolver++");
         if (algo.equals("deis")) {
@@ -261,8 +237,8 @@ public final class DPMSolverMultistepScheduler implements Scheduler {
 
         float[] logSigmas = SigmaSchedules.logF32(trainSigmas);
         double[] sig;
-        if (useKarrasSigmas || useLuLambdas || useExponentialSigmas) {
-            if (useKarrasSigmas) {
+        if (conversion != SigmaSchedules.Conversion.NONE || useLuLambdas) {
+            if (conversion == SigmaSchedules.Conversion.KARRAS) {
                 sig = SigmaSchedules.karras(trainSigmas[0], trainSigmas[trainSigmas.length - 1], numInferenceSteps);
             } else if (useLuLambdas) {
                 double[] lambdas = SigmaSchedules.lu(logSigmas[0], logSigmas[logSigmas.length - 1], numInferenceSteps);
@@ -274,7 +250,7 @@ public final class DPMSolverMultistepScheduler implements Scheduler {
                 sig = SigmaSchedules.exponential(trainSigmas[0], trainSigmas[trainSigmas.length - 1], numInferenceSteps);
             }
             // karras and lu timesteps are rounded unless the schedule is squaredcos_cap_v2; exponential never
-            boolean round = useKarrasSigmas || useLuLambdas;
+            boolean round = conversion == SigmaSchedules.Conversion.KARRAS || useLuLambdas;
             ts = new long[sig.length];
             for (int i = 0; i < sig.length; i++) {
                 double t = SigmaSchedules.sigmaToT(sig[i], logSigmas);
@@ -284,22 +260,11 @@ public final class DPMSolverMultistepScheduler implements Scheduler {
                 ts[i] = (long) t; // .to(torch.int64) truncates
             }
         } else {
-            // np.interp at integer timesteps is the table value (clamped at the ends)
-            sig = new double[ts.length];
-            for (int i = 0; i < ts.length; i++) {
-                int idx = (int) Math.max(0, Math.min(trainSigmas.length - 1, ts[i]));
-                sig[i] = trainSigmas[idx];
-            }
+            sig = SigmaSchedules.interp(SchedulerSupport.toFloats(ts), trainSigmas);
         }
 
         float sigmaLast = finalSigmasType.equals("sigma_min") ? trainSigmas[0] : 0f;
-        float[] sg = new float[sig.length + 1];
-        for (int i = 0; i < sig.length; i++) {
-            sg[i] = (float) sig[i];
-        }
-        sg[sig.length] = sigmaLast;
-
-        this.sigmas = sg;
+        this.sigmas = SigmaSchedules.appendAsFloat(sig, sigmaLast);
         this.timesteps = ts;
         this.numInferenceSteps = ts.length;
         this.modelOutputs = new float[solverOrder][];
@@ -311,10 +276,7 @@ public final class DPMSolverMultistepScheduler implements Scheduler {
 
     @Override
     public float[] timesteps() {
-        if (timesteps == null) {
-            throw SchedulerSupport.timestepsNotSet(NAME, "timesteps");
-        }
-        return SchedulerSupport.toFloats(timesteps);
+        return SchedulerSupport.timesteps(NAME, timesteps);
     }
 
     @Override
@@ -336,7 +298,7 @@ public final class DPMSolverMultistepScheduler implements Scheduler {
 
     private void initStepIndex(float timestep) {
         if (beginIndex < 0) {
-            stepIndex = SigmaSchedules.indexForTimestep("timestep", timestep, timesteps);
+            stepIndex = SigmaSchedules.indexForTimestep("timestep", timestep, SchedulerSupport.toFloats(timesteps));
         } else {
             stepIndex = beginIndex;
         }
@@ -348,47 +310,7 @@ public final class DPMSolverMultistepScheduler implements Scheduler {
 
     /** convert_model_output: x_0 prediction (DPM-Solver++) or noise prediction (DPM-Solver). */
     private float[] convertModelOutput(float[] modelOutput, float[] sample) {
-        float sigma = sigmas[stepIndex];
-        float alphaT = SigmaSchedules.alphaT(sigma);
-        float sigmaT = sigma * alphaT;
-        int n = sample.length;
-        float[] out = new float[n];
-        if (isDataPrediction()) {
-            // DPM-Solver++ needs to solve an integral of the data prediction model.
-            switch (predictionType) {
-                case "epsilon":
-                    for (int i = 0; i < n; i++) {
-                        out[i] = (sample[i] - sigmaT * modelOutput[i]) / alphaT;
-                    }
-                    break;
-                case "sample":
-                    System.arraycopy(modelOutput, 0, out, 0, n);
-                    break;
-                default: // v_prediction
-                    for (int i = 0; i < n; i++) {
-                        out[i] = alphaT * sample[i] - sigmaT * modelOutput[i];
-                    }
-                    break;
-            }
-        } else {
-            // DPM-Solver needs to solve an integral of the noise prediction model.
-            switch (predictionType) {
-                case "epsilon":
-                    System.arraycopy(modelOutput, 0, out, 0, n);
-                    break;
-                case "sample":
-                    for (int i = 0; i < n; i++) {
-                        out[i] = (sample[i] - alphaT * modelOutput[i]) / sigmaT;
-                    }
-                    break;
-                default: // v_prediction
-                    for (int i = 0; i < n; i++) {
-                        out[i] = alphaT * modelOutput[i] + sigmaT * sample[i];
-                    }
-                    break;
-            }
-        }
-        return out;
+        return SigmaSchedules.convertModelOutput(predictionType, isDataPrediction(), sigmas[stepIndex], modelOutput, sample);
     }
 
     /** dpm_solver_first_order_update (equivalent to DDIM). */
@@ -569,8 +491,7 @@ public final class DPMSolverMultistepScheduler implements Scheduler {
             initStepIndex(timestep);
         }
         if (stepIndex >= timesteps.length) {
-            throw new IllegalStateException(NAME + ": all " + timesteps.length
-                    + " timesteps have been stepped (step index " + stepIndex + "); call setTimesteps to start again");
+            throw SchedulerSupport.allStepped(NAME, stepIndex, timesteps.length);
         }
         int len = timesteps.length;
         // Improve numerical stability for small number of steps
@@ -579,10 +500,7 @@ public final class DPMSolverMultistepScheduler implements Scheduler {
         boolean lowerOrderSecond = stepIndex == len - 2 && lowerOrderFinal && len < 15;
 
         float[] converted = convertModelOutput(modelOutput, sample);
-        for (int i = 0; i < solverOrder - 1; i++) {
-            modelOutputs[i] = modelOutputs[i + 1];
-        }
-        modelOutputs[solverOrder - 1] = converted;
+        SchedulerSupport.push(modelOutputs, converted);
 
         float[] noiseArr = sde ? SchedulerSupport.draw(noise, sample.length) : null;
 
@@ -614,39 +532,8 @@ public final class DPMSolverMultistepScheduler implements Scheduler {
         if (this.timesteps == null) {
             throw SchedulerSupport.timestepsNotSet(NAME, "addNoise");
         }
-        return addNoiseSigmas(original, noise, timesteps, this.timesteps, sigmas, beginIndex, stepIndex);
-    }
-
-    /** The add_noise shared by DPM-Solver and UniPC (scheduling_dpmsolver_multistep.py add_noise). */
-    static float[] addNoiseSigmas(float[] original, float[] noise, float[] timesteps, long[] scheduleTimesteps,
-            float[] sigmas, int beginIndex, int stepIndex) {
-        int slice = SchedulerSupport.checkAddNoise(original, noise, timesteps);
-        float[] out = new float[original.length];
-        for (int b = 0; b < timesteps.length; b++) {
-            int idx;
-            if (beginIndex < 0) {
-                // begin_index is None when the scheduler is used for training or the pipeline does not set it
-                idx = SigmaSchedules.indexForTimestep("timesteps[" + b + "]", timesteps[b], scheduleTimesteps);
-            } else if (stepIndex >= 0) {
-                // add_noise is called after first denoising step (for inpainting)
-                idx = stepIndex;
-            } else {
-                // add noise is called before first denoising step to create initial latent (img2img)
-                idx = beginIndex;
-            }
-            if (idx >= sigmas.length) {
-                throw new IllegalStateException("step index " + idx + " is beyond the " + sigmas.length + " sigmas");
-            }
-            float sigma = sigmas[idx];
-            float alphaT = SigmaSchedules.alphaT(sigma);
-            float sigmaT = sigma * alphaT;
-            for (int i = b * slice; i < (b + 1) * slice; i++) {
-                float a = alphaT * original[i];
-                float c = sigmaT * noise[i];
-                out[i] = a + c;
-            }
-        }
-        return out;
+        return SigmaSchedules.addNoiseVp(original, noise, timesteps, SchedulerSupport.toFloats(this.timesteps), sigmas,
+                beginIndex, stepIndex);
     }
 
     /** 1 (one model evaluation per timestep). */

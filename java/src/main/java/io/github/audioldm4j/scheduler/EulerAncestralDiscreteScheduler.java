@@ -39,28 +39,16 @@ public final class EulerAncestralDiscreteScheduler implements Scheduler {
     /** Builds the scheduler from a diffusers scheduler config (any class's; unknown fields are ignored). */
     public EulerAncestralDiscreteScheduler(SchedulerConfig config) {
         this.config = Check.notNull("config", config);
-        DiscreteSigmas.BetaConfig bc = DiscreteSigmas.readBetaConfig(config, 0.0001, 0.02,
-                "linear", "scaled_linear", "squaredcos_cap_v2");
-        this.numTrainTimesteps = bc.numTrainTimesteps();
+        // np.interp and _sigma_to_t interpolate between at least two training sigmas
+        this.numTrainTimesteps = SchedulerSupport.numTrainTimesteps(config, 2);
+        TrainSchedule train = TrainSchedule.fromConfig(config, numTrainTimesteps, TrainSchedule.ZeroSnr.RESCALE_AND_CLAMP);
+        this.betas = train.betas;
+        this.alphasCumprod = train.alphasCumprod;
         this.predictionType = config.getEnum("prediction_type", "epsilon", "epsilon", "v_prediction");
         this.timestepSpacing = config.getEnum("timestep_spacing", "linspace", "linspace", "leading", "trailing");
-        this.stepsOffset = config.getInt("steps_offset", 0);
-        Check.nonNegative("scheduler config field steps_offset", stepsOffset);
-        boolean rescale = config.getBoolean("rescale_betas_zero_snr", false);
-        float[] b = DiscreteSigmas.betas(bc);
-        if (rescale) {
-            b = DiscreteSigmas.rescaleZeroTerminalSnr(b);
-        }
-        this.betas = b;
-        this.alphasCumprod = DiscreteSigmas.cumprod(DiscreteSigmas.oneMinus(b));
-        if (rescale) {
-            alphasCumprod[alphasCumprod.length - 1] = 0x1p-24f;
-        }
-        this.trainSigmas = DiscreteSigmas.trainSigmas(alphasCumprod);
-        this.initialSigmas = new float[numTrainTimesteps + 1];
-        for (int i = 0; i < numTrainTimesteps; i++) {
-            initialSigmas[i] = trainSigmas[numTrainTimesteps - 1 - i];
-        }
+        this.stepsOffset = SchedulerSupport.stepsOffset(config);
+        this.trainSigmas = SigmaSchedules.vpSigmas(alphasCumprod);
+        this.initialSigmas = SigmaSchedules.initialSigmas(trainSigmas);
     }
 
     @Override
@@ -70,11 +58,12 @@ public final class EulerAncestralDiscreteScheduler implements Scheduler {
 
     @Override
     public void setTimesteps(int numInferenceSteps) {
-        DiscreteSigmas.checkNumInferenceSteps(numInferenceSteps, numTrainTimesteps);
+        SchedulerSupport.checkNumInferenceSteps(numInferenceSteps, numTrainTimesteps);
         this.numInferenceSteps = numInferenceSteps;
-        float[] ts = DiscreteSigmas.spacedTimesteps(timestepSpacing, numTrainTimesteps, numInferenceSteps, stepsOffset);
-        this.sigmas = DiscreteSigmas.appendAsFloat(DiscreteSigmas.interp(ts, trainSigmas), 0.0);
-        this.timesteps = ts;
+        SigmaSchedules.Schedule s = SigmaSchedules.discreteSchedule(timestepSpacing, numTrainTimesteps, numInferenceSteps,
+                stepsOffset, trainSigmas, SigmaSchedules.Conversion.NONE, null, null, 0.0);
+        this.sigmas = s.sigmas();
+        this.timesteps = s.timesteps();
         this.stepIndex = null;
         this.beginIndex = null;
     }
@@ -108,7 +97,7 @@ public final class EulerAncestralDiscreteScheduler implements Scheduler {
 
     @Override
     public float initNoiseSigma() {
-        return DiscreteSigmas.initNoiseSigma(sigmas != null ? sigmas : initialSigmas, timestepSpacing);
+        return SigmaSchedules.initNoiseSigma(sigmas != null ? sigmas : initialSigmas, timestepSpacing);
     }
 
     /** The index of the next step, empty until the first {@code scaleModelInput}/{@code step}. */
@@ -124,7 +113,7 @@ public final class EulerAncestralDiscreteScheduler implements Scheduler {
     @Override
     public void setBeginIndex(int beginIndex) {
         requireTimesteps();
-        DiscreteSigmas.checkBeginIndex(beginIndex, timesteps.length);
+        SchedulerSupport.checkBeginIndex(beginIndex, timesteps.length);
         this.beginIndex = beginIndex;
     }
 
@@ -135,7 +124,7 @@ public final class EulerAncestralDiscreteScheduler implements Scheduler {
         if (stepIndex == null) {
             initStepIndex(timestep);
         }
-        return DiscreteSigmas.scaleBySigma(sample, sigmas[stepIndex]);
+        return SigmaSchedules.scaleBySigma(sample, sigmas[stepIndex]);
     }
 
     /**
@@ -147,7 +136,7 @@ public final class EulerAncestralDiscreteScheduler implements Scheduler {
     @Override
     public StepResult step(float[] modelOutput, float timestep, float[] sample, NoiseSource noise) {
         requireTimesteps();
-        DiscreteSigmas.checkStepArgs(modelOutput, sample);
+        SchedulerSupport.checkStepArrays(modelOutput, sample);
         if (noise == null) {
             throw new IllegalArgumentException(
                     "noise must not be null: EulerAncestralDiscreteScheduler draws noise in every step");
@@ -155,10 +144,7 @@ public final class EulerAncestralDiscreteScheduler implements Scheduler {
         if (stepIndex == null) {
             initStepIndex(timestep);
         }
-        if (stepIndex + 1 >= sigmas.length) {
-            throw new IllegalStateException("step called after the last timestep (step index " + stepIndex
-                    + ", " + timesteps.length + " timesteps); call setTimesteps again");
-        }
+        SchedulerSupport.requireStepLeft(stepIndex, timesteps.length);
         int n = sample.length;
         float sigma = sigmas[stepIndex];
 
@@ -201,7 +187,8 @@ public final class EulerAncestralDiscreteScheduler implements Scheduler {
     @Override
     public float[] addNoise(float[] original, float[] noise, float[] timesteps) {
         requireTimesteps();
-        return DiscreteSigmas.addNoise(original, noise, timesteps, sigmas, this.timesteps, beginIndex, stepIndex);
+        return SigmaSchedules.addNoiseVe(original, noise, timesteps, this.timesteps, sigmas,
+                beginIndex == null ? -1 : beginIndex, stepIndex == null ? -1 : stepIndex);
     }
 
     @Override
@@ -214,7 +201,7 @@ public final class EulerAncestralDiscreteScheduler implements Scheduler {
     }
 
     private void initStepIndex(float timestep) {
-        stepIndex = beginIndex == null ? DiscreteSigmas.indexForTimestep(timestep, timesteps) : beginIndex;
+        stepIndex = beginIndex == null ? SigmaSchedules.indexForTimestep("timestep", timestep, timesteps) : beginIndex;
     }
 
     private void requireTimesteps() {

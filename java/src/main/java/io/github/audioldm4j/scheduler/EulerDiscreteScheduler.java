@@ -30,8 +30,7 @@ public final class EulerDiscreteScheduler implements Scheduler {
     private final String predictionType;
     private final String timestepSpacing;
     private final int stepsOffset;
-    private final boolean useKarrasSigmas;
-    private final boolean useExponentialSigmas;
+    private final SigmaSchedules.Conversion conversion;
     private final Double sigmaMin;
     private final Double sigmaMax;
     private final String finalSigmasType;
@@ -51,50 +50,25 @@ public final class EulerDiscreteScheduler implements Scheduler {
     /** Builds the scheduler from a diffusers scheduler config (any class's; unknown fields are ignored). */
     public EulerDiscreteScheduler(SchedulerConfig config) {
         this.config = Check.notNull("config", config);
-        DiscreteSigmas.BetaConfig bc = DiscreteSigmas.readBetaConfig(config, 0.0001, 0.02,
-                "linear", "scaled_linear", "squaredcos_cap_v2");
-        this.numTrainTimesteps = bc.numTrainTimesteps();
+        // np.interp and _sigma_to_t interpolate between at least two training sigmas
+        this.numTrainTimesteps = SchedulerSupport.numTrainTimesteps(config, 2);
+        TrainSchedule train = TrainSchedule.fromConfig(config, numTrainTimesteps, TrainSchedule.ZeroSnr.RESCALE_AND_CLAMP);
+        this.betas = train.betas;
+        this.alphasCumprod = train.alphasCumprod;
         this.predictionType = config.getEnum("prediction_type", "epsilon",
                 "epsilon", "v_prediction", "sample", "original_sample");
         config.getEnum("interpolation_type", "linear", "linear");
         config.getEnum("timestep_type", "discrete", "discrete");
         this.timestepSpacing = config.getEnum("timestep_spacing", "linspace", "linspace", "leading", "trailing");
-        this.stepsOffset = config.getInt("steps_offset", 0);
-        Check.nonNegative("scheduler config field steps_offset", stepsOffset);
-        this.useKarrasSigmas = config.getBoolean("use_karras_sigmas", false);
-        this.useExponentialSigmas = config.getBoolean("use_exponential_sigmas", false);
-        boolean useBetaSigmas = config.getBoolean("use_beta_sigmas", false);
-        if ((useKarrasSigmas ? 1 : 0) + (useExponentialSigmas ? 1 : 0) + (useBetaSigmas ? 1 : 0) > 1) {
-            throw new IllegalArgumentException("only one of scheduler config fields use_beta_sigmas,"
-                    + " use_exponential_sigmas, use_karras_sigmas can be true, got " + useBetaSigmas + ", "
-                    + useExponentialSigmas + ", " + useKarrasSigmas);
-        }
-        if (useBetaSigmas) {
-            throw new IllegalArgumentException(
-                    "scheduler config field use_beta_sigmas is not supported (scipy beta quantiles), got true");
-        }
-        this.sigmaMin = config.has("sigma_min") ? config.getDouble("sigma_min", 0) : null;
-        this.sigmaMax = config.has("sigma_max") ? config.getDouble("sigma_max", 0) : null;
+        this.stepsOffset = SchedulerSupport.stepsOffset(config);
+        this.conversion = SigmaSchedules.readConversion(config);
+        this.sigmaMin = SchedulerSupport.optionalDouble(config, "sigma_min");
+        this.sigmaMax = SchedulerSupport.optionalDouble(config, "sigma_max");
         this.finalSigmasType = config.getEnum("final_sigmas_type", "zero", "zero", "sigma_min");
-        boolean rescale = config.getBoolean("rescale_betas_zero_snr", false);
-
-        float[] b = DiscreteSigmas.betas(bc);
-        if (rescale) {
-            b = DiscreteSigmas.rescaleZeroTerminalSnr(b);
-        }
-        this.betas = b;
-        this.alphasCumprod = DiscreteSigmas.cumprod(DiscreteSigmas.oneMinus(b));
-        if (rescale) {
-            // Close to 0 without being 0 so the first sigma is not inf (FP16 smallest positive subnormal).
-            alphasCumprod[alphasCumprod.length - 1] = 0x1p-24f;
-        }
-        this.trainSigmas = DiscreteSigmas.trainSigmas(alphasCumprod);
+        this.trainSigmas = SigmaSchedules.vpSigmas(alphasCumprod);
         // __init__: sigmas = cat(flip(train sigmas), [0]); timesteps = linspace(0, N-1, N)[::-1]
-        this.initialSigmas = new float[numTrainTimesteps + 1];
-        for (int i = 0; i < numTrainTimesteps; i++) {
-            initialSigmas[i] = trainSigmas[numTrainTimesteps - 1 - i];
-        }
-        double[] lin = DiscreteSigmas.numpyLinspace(0, numTrainTimesteps - 1, numTrainTimesteps);
+        this.initialSigmas = SigmaSchedules.initialSigmas(trainSigmas);
+        double[] lin = TimestepSpacing.npLinspace(0, numTrainTimesteps - 1, numTrainTimesteps);
         this.initialTimesteps = new float[numTrainTimesteps];
         for (int i = 0; i < numTrainTimesteps; i++) {
             initialTimesteps[i] = (float) lin[numTrainTimesteps - 1 - i];
@@ -108,24 +82,13 @@ public final class EulerDiscreteScheduler implements Scheduler {
 
     @Override
     public void setTimesteps(int numInferenceSteps) {
-        DiscreteSigmas.checkNumInferenceSteps(numInferenceSteps, numTrainTimesteps);
+        SchedulerSupport.checkNumInferenceSteps(numInferenceSteps, numTrainTimesteps);
         this.numInferenceSteps = numInferenceSteps;
-        float[] ts = DiscreteSigmas.spacedTimesteps(timestepSpacing, numTrainTimesteps, numInferenceSteps, stepsOffset);
-        double[] s = DiscreteSigmas.interp(ts, trainSigmas);
-        if (useKarrasSigmas || useExponentialSigmas) {
-            double lo = sigmaMin != null ? sigmaMin : s[s.length - 1];
-            double hi = sigmaMax != null ? sigmaMax : s[0];
-            s = useKarrasSigmas ? DiscreteSigmas.karras(lo, hi, numInferenceSteps)
-                    : DiscreteSigmas.exponential(lo, hi, numInferenceSteps);
-            float[] logSigmas = DiscreteSigmas.logSigmas(trainSigmas);
-            ts = new float[s.length];
-            for (int i = 0; i < s.length; i++) {
-                ts[i] = (float) DiscreteSigmas.sigmaToT(s[i], logSigmas);
-            }
-        }
         double sigmaLast = "sigma_min".equals(finalSigmasType) ? trainSigmas[0] : 0.0;
-        this.sigmas = DiscreteSigmas.appendAsFloat(s, sigmaLast);
-        this.timesteps = ts;
+        SigmaSchedules.Schedule s = SigmaSchedules.discreteSchedule(timestepSpacing, numTrainTimesteps, numInferenceSteps,
+                stepsOffset, trainSigmas, conversion, sigmaMin, sigmaMax, sigmaLast);
+        this.sigmas = s.sigmas();
+        this.timesteps = s.timesteps();
         this.stepIndex = null;
         this.beginIndex = null;
     }
@@ -159,7 +122,7 @@ public final class EulerDiscreteScheduler implements Scheduler {
 
     @Override
     public float initNoiseSigma() {
-        return DiscreteSigmas.initNoiseSigma(sigmas != null ? sigmas : initialSigmas, timestepSpacing);
+        return SigmaSchedules.initNoiseSigma(sigmas != null ? sigmas : initialSigmas, timestepSpacing);
     }
 
     /** The index of the next step, empty until the first {@code scaleModelInput}/{@code step}. */
@@ -175,7 +138,7 @@ public final class EulerDiscreteScheduler implements Scheduler {
     @Override
     public void setBeginIndex(int beginIndex) {
         requireTimesteps();
-        DiscreteSigmas.checkBeginIndex(beginIndex, timesteps.length);
+        SchedulerSupport.checkBeginIndex(beginIndex, timesteps.length);
         this.beginIndex = beginIndex;
     }
 
@@ -186,7 +149,7 @@ public final class EulerDiscreteScheduler implements Scheduler {
         if (stepIndex == null) {
             initStepIndex(timestep);
         }
-        return DiscreteSigmas.scaleBySigma(sample, sigmas[stepIndex]);
+        return SigmaSchedules.scaleBySigma(sample, sigmas[stepIndex]);
     }
 
     @Override
@@ -207,7 +170,7 @@ public final class EulerDiscreteScheduler implements Scheduler {
     public StepResult step(float[] modelOutput, float timestep, float[] sample, NoiseSource noise,
                            double sChurn, double sTmin, double sTmax, double sNoise) {
         requireTimesteps();
-        DiscreteSigmas.checkStepArgs(modelOutput, sample);
+        SchedulerSupport.checkStepArrays(modelOutput, sample);
         Check.nonNegative("sChurn", sChurn);
         Check.finite("sNoise", sNoise);
         if (Double.isNaN(sTmin) || Double.isNaN(sTmax)) {
@@ -216,7 +179,7 @@ public final class EulerDiscreteScheduler implements Scheduler {
         if (stepIndex == null) {
             initStepIndex(timestep);
         }
-        requireStepLeft();
+        SchedulerSupport.requireStepLeft(stepIndex, timesteps.length);
         int n = sample.length;
 
         float sigma = sigmas[stepIndex];
@@ -278,7 +241,8 @@ public final class EulerDiscreteScheduler implements Scheduler {
     @Override
     public float[] addNoise(float[] original, float[] noise, float[] timesteps) {
         requireTimesteps();
-        return DiscreteSigmas.addNoise(original, noise, timesteps, sigmas, this.timesteps, beginIndex, stepIndex);
+        return SigmaSchedules.addNoiseVe(original, noise, timesteps, this.timesteps, sigmas,
+                beginIndex == null ? -1 : beginIndex, stepIndex == null ? -1 : stepIndex);
     }
 
     @Override
@@ -296,14 +260,7 @@ public final class EulerDiscreteScheduler implements Scheduler {
     }
 
     private void initStepIndex(float timestep) {
-        stepIndex = beginIndex == null ? DiscreteSigmas.indexForTimestep(timestep, timesteps) : beginIndex;
-    }
-
-    private void requireStepLeft() {
-        if (stepIndex + 1 >= sigmas.length) {
-            throw new IllegalStateException("step called after the last timestep (step index " + stepIndex
-                    + ", " + timesteps.length + " timesteps); call setTimesteps again");
-        }
+        stepIndex = beginIndex == null ? SigmaSchedules.indexForTimestep("timestep", timestep, timesteps) : beginIndex;
     }
 
     private void requireTimesteps() {

@@ -30,8 +30,9 @@ public final class HeunDiscreteScheduler implements Scheduler {
     private final String predictionType;
     private final String timestepSpacing;
     private final int stepsOffset;
-    private final boolean useKarrasSigmas;
-    private final boolean useExponentialSigmas;
+    private final SigmaSchedules.Conversion conversion;
+    private final Double sigmaMin;
+    private final Double sigmaMax;
     private final boolean clipSample;
     private final float clipSampleRange;
     private final float[] betas;
@@ -53,34 +54,25 @@ public final class HeunDiscreteScheduler implements Scheduler {
     /** Builds the scheduler from a diffusers scheduler config (any class's; unknown fields are ignored). */
     public HeunDiscreteScheduler(SchedulerConfig config) {
         this.config = Check.notNull("config", config);
-        DiscreteSigmas.BetaConfig bc = DiscreteSigmas.readBetaConfig(config, 0.00085, 0.012,
-                "linear", "scaled_linear", "squaredcos_cap_v2", "exp");
-        this.numTrainTimesteps = bc.numTrainTimesteps();
+        // np.interp and _sigma_to_t interpolate between at least two training sigmas
+        this.numTrainTimesteps = SchedulerSupport.numTrainTimesteps(config, 2);
+        TrainSchedule train = TrainSchedule.fromConfig(config, numTrainTimesteps, TrainSchedule.ZeroSnr.NOT_A_FIELD,
+                0.00085, 0.012, "linear", "scaled_linear", "squaredcos_cap_v2", "exp");
+        this.betas = train.betas;
+        this.alphasCumprod = train.alphasCumprod;
         this.predictionType = config.getEnum("prediction_type", "epsilon", "epsilon", "v_prediction", "sample");
         this.timestepSpacing = config.getEnum("timestep_spacing", "linspace", "linspace", "leading", "trailing");
-        this.stepsOffset = config.getInt("steps_offset", 0);
-        Check.nonNegative("scheduler config field steps_offset", stepsOffset);
-        this.useKarrasSigmas = config.getBoolean("use_karras_sigmas", false);
-        this.useExponentialSigmas = config.getBoolean("use_exponential_sigmas", false);
-        boolean useBetaSigmas = config.getBoolean("use_beta_sigmas", false);
-        if ((useKarrasSigmas ? 1 : 0) + (useExponentialSigmas ? 1 : 0) + (useBetaSigmas ? 1 : 0) > 1) {
-            throw new IllegalArgumentException("only one of scheduler config fields use_beta_sigmas,"
-                    + " use_exponential_sigmas, use_karras_sigmas can be true, got " + useBetaSigmas + ", "
-                    + useExponentialSigmas + ", " + useKarrasSigmas);
-        }
-        if (useBetaSigmas) {
-            throw new IllegalArgumentException(
-                    "scheduler config field use_beta_sigmas is not supported (scipy beta quantiles), got true");
-        }
+        this.stepsOffset = SchedulerSupport.stepsOffset(config);
+        this.conversion = SigmaSchedules.readConversion(config);
+        this.sigmaMin = SchedulerSupport.optionalDouble(config, "sigma_min");
+        this.sigmaMax = SchedulerSupport.optionalDouble(config, "sigma_max");
         this.clipSample = config.getBoolean("clip_sample", false);
         double range = config.getDouble("clip_sample_range", 1.0);
         if (clipSample) {
             Check.positive("scheduler config field clip_sample_range", range);
         }
         this.clipSampleRange = (float) range;
-        this.betas = DiscreteSigmas.betas(bc);
-        this.alphasCumprod = DiscreteSigmas.cumprod(DiscreteSigmas.oneMinus(betas));
-        this.trainSigmas = DiscreteSigmas.trainSigmas(alphasCumprod);
+        this.trainSigmas = SigmaSchedules.vpSigmas(alphasCumprod);
         // __init__ ends with set_timesteps(num_train_timesteps); keep that schedule for inspection only
         computeSchedule(numTrainTimesteps);
         this.initialSigmas = sigmas;
@@ -90,19 +82,10 @@ public final class HeunDiscreteScheduler implements Scheduler {
     }
 
     private void computeSchedule(int n) {
-        float[] ts = DiscreteSigmas.spacedTimesteps(timestepSpacing, numTrainTimesteps, n, stepsOffset);
-        double[] s = DiscreteSigmas.interp(ts, trainSigmas);
-        if (useKarrasSigmas || useExponentialSigmas) {
-            double lo = config.has("sigma_min") ? config.getDouble("sigma_min", 0) : s[s.length - 1];
-            double hi = config.has("sigma_max") ? config.getDouble("sigma_max", 0) : s[0];
-            s = useKarrasSigmas ? DiscreteSigmas.karras(lo, hi, n) : DiscreteSigmas.exponential(lo, hi, n);
-            float[] logSigmas = DiscreteSigmas.logSigmas(trainSigmas);
-            ts = new float[s.length];
-            for (int i = 0; i < s.length; i++) {
-                ts[i] = (float) DiscreteSigmas.sigmaToT(s[i], logSigmas);
-            }
-        }
-        float[] sig = DiscreteSigmas.appendAsFloat(s, 0.0);
+        SigmaSchedules.Schedule s = SigmaSchedules.discreteSchedule(timestepSpacing, numTrainTimesteps, n, stepsOffset,
+                trainSigmas, conversion, sigmaMin, sigmaMax, 0.0);
+        float[] sig = s.sigmas();
+        float[] ts = s.timesteps();
         // sigmas = cat([s[:1], s[1:-1].repeat_interleave(2), s[-1:]])
         int m = sig.length;
         float[] rep = new float[2 * m - 2];
@@ -130,7 +113,7 @@ public final class HeunDiscreteScheduler implements Scheduler {
 
     @Override
     public void setTimesteps(int numInferenceSteps) {
-        DiscreteSigmas.checkNumInferenceSteps(numInferenceSteps, numTrainTimesteps);
+        SchedulerSupport.checkNumInferenceSteps(numInferenceSteps, numTrainTimesteps);
         this.numInferenceSteps = numInferenceSteps;
         computeSchedule(numInferenceSteps);
         this.prevDerivative = null;
@@ -170,7 +153,7 @@ public final class HeunDiscreteScheduler implements Scheduler {
 
     @Override
     public float initNoiseSigma() {
-        return DiscreteSigmas.initNoiseSigma(sigmas != null ? sigmas : initialSigmas, timestepSpacing);
+        return SigmaSchedules.initNoiseSigma(sigmas != null ? sigmas : initialSigmas, timestepSpacing);
     }
 
     /** True when the next step is a first-order (Euler) step ({@code dt is None}). */
@@ -191,7 +174,7 @@ public final class HeunDiscreteScheduler implements Scheduler {
     @Override
     public void setBeginIndex(int beginIndex) {
         requireTimesteps();
-        DiscreteSigmas.checkBeginIndex(beginIndex, timesteps.length);
+        SchedulerSupport.checkBeginIndex(beginIndex, timesteps.length);
         this.beginIndex = beginIndex;
     }
 
@@ -202,21 +185,18 @@ public final class HeunDiscreteScheduler implements Scheduler {
         if (stepIndex == null) {
             initStepIndex(timestep);
         }
-        return DiscreteSigmas.scaleBySigma(sample, sigmas[stepIndex]);
+        return SigmaSchedules.scaleBySigma(sample, sigmas[stepIndex]);
     }
 
     @Override
     public StepResult step(float[] modelOutput, float timestep, float[] sample, NoiseSource noise) {
         requireTimesteps();
-        DiscreteSigmas.checkStepArgs(modelOutput, sample);
+        SchedulerSupport.checkStepArrays(modelOutput, sample);
         if (stepIndex == null) {
             initStepIndex(timestep);
         }
         boolean firstOrder = stateInFirstOrder();
-        if (stepIndex >= timesteps.length) {
-            throw new IllegalStateException("step called after the last timestep (step index " + stepIndex
-                    + ", " + timesteps.length + " timesteps); call setTimesteps again");
-        }
+        SchedulerSupport.requireStepLeft(stepIndex, timesteps.length);
         if (!firstOrder && storedSample.length != sample.length) {
             throw new IllegalArgumentException("sample must have the length of the first-order step's sample ("
                     + storedSample.length + "), got " + sample.length);
@@ -305,7 +285,8 @@ public final class HeunDiscreteScheduler implements Scheduler {
     @Override
     public float[] addNoise(float[] original, float[] noise, float[] timesteps) {
         requireTimesteps();
-        return DiscreteSigmas.addNoise(original, noise, timesteps, sigmas, this.timesteps, beginIndex, stepIndex);
+        return SigmaSchedules.addNoiseVe(original, noise, timesteps, this.timesteps, sigmas,
+                beginIndex == null ? -1 : beginIndex, stepIndex == null ? -1 : stepIndex);
     }
 
     @Override
@@ -322,7 +303,7 @@ public final class HeunDiscreteScheduler implements Scheduler {
     }
 
     private void initStepIndex(float timestep) {
-        stepIndex = beginIndex == null ? DiscreteSigmas.indexForTimestep(timestep, timesteps) : beginIndex;
+        stepIndex = beginIndex == null ? SigmaSchedules.indexForTimestep("timestep", timestep, timesteps) : beginIndex;
     }
 
     private void requireTimesteps() {

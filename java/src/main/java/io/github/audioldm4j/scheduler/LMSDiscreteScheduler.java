@@ -36,8 +36,9 @@ public final class LMSDiscreteScheduler implements Scheduler {
     private final String predictionType;
     private final String timestepSpacing;
     private final int stepsOffset;
-    private final boolean useKarrasSigmas;
-    private final boolean useExponentialSigmas;
+    private final SigmaSchedules.Conversion conversion;
+    private final Double sigmaMin;
+    private final Double sigmaMax;
     private final float[] betas;
     private final float[] alphasCumprod;
     private final float[] trainSigmas;
@@ -56,55 +57,29 @@ public final class LMSDiscreteScheduler implements Scheduler {
     /** Builds the scheduler from a diffusers scheduler config (any class's; unknown fields are ignored). */
     public LMSDiscreteScheduler(SchedulerConfig config) {
         this.config = Check.notNull("config", config);
-        DiscreteSigmas.BetaConfig bc = DiscreteSigmas.readBetaConfig(config, 0.0001, 0.02,
-                "linear", "scaled_linear", "squaredcos_cap_v2");
-        this.numTrainTimesteps = bc.numTrainTimesteps();
+        // np.interp and _sigma_to_t interpolate between at least two training sigmas
+        this.numTrainTimesteps = SchedulerSupport.numTrainTimesteps(config, 2);
+        TrainSchedule train = TrainSchedule.fromConfig(config, numTrainTimesteps, TrainSchedule.ZeroSnr.NOT_A_FIELD);
+        this.betas = train.betas;
+        this.alphasCumprod = train.alphasCumprod;
         this.predictionType = config.getEnum("prediction_type", "epsilon", "epsilon", "v_prediction", "sample");
         this.timestepSpacing = config.getEnum("timestep_spacing", "linspace", "linspace", "leading", "trailing");
-        this.stepsOffset = config.getInt("steps_offset", 0);
-        Check.nonNegative("scheduler config field steps_offset", stepsOffset);
-        this.useKarrasSigmas = config.getBoolean("use_karras_sigmas", false);
-        this.useExponentialSigmas = config.getBoolean("use_exponential_sigmas", false);
-        boolean useBetaSigmas = config.getBoolean("use_beta_sigmas", false);
-        if ((useKarrasSigmas ? 1 : 0) + (useExponentialSigmas ? 1 : 0) + (useBetaSigmas ? 1 : 0) > 1) {
-            throw new IllegalArgumentException("only one of scheduler config fields use_beta_sigmas,"
-                    + " use_exponential_sigmas, use_karras_sigmas can be true, got " + useBetaSigmas + ", "
-                    + useExponentialSigmas + ", " + useKarrasSigmas);
-        }
-        if (useBetaSigmas) {
-            throw new IllegalArgumentException(
-                    "scheduler config field use_beta_sigmas is not supported (scipy beta quantiles), got true");
-        }
-        this.betas = DiscreteSigmas.betas(bc);
-        this.alphasCumprod = DiscreteSigmas.cumprod(DiscreteSigmas.oneMinus(betas));
-        this.trainSigmas = DiscreteSigmas.trainSigmas(alphasCumprod);
+        this.stepsOffset = SchedulerSupport.stepsOffset(config);
+        this.conversion = SigmaSchedules.readConversion(config);
+        // LMS's _convert_to_karras ignores config sigma_min/sigma_max; _convert_to_exponential reads them
+        this.sigmaMin = SchedulerSupport.optionalDouble(config, "sigma_min");
+        this.sigmaMax = SchedulerSupport.optionalDouble(config, "sigma_max");
+        this.trainSigmas = SigmaSchedules.vpSigmas(alphasCumprod);
         // __init__ ends with set_timesteps(num_train_timesteps); keep that schedule for inspection only
-        Schedule s = computeSchedule(numTrainTimesteps);
-        this.initialSigmas = s.sigmas;
-        this.initialTimesteps = s.timesteps;
+        SigmaSchedules.Schedule s = computeSchedule(numTrainTimesteps);
+        this.initialSigmas = s.sigmas();
+        this.initialTimesteps = s.timesteps();
     }
 
-    private record Schedule(float[] timesteps, float[] sigmas) {}
-
-    private Schedule computeSchedule(int n) {
-        float[] ts = DiscreteSigmas.spacedTimesteps(timestepSpacing, numTrainTimesteps, n, stepsOffset);
-        double[] s = DiscreteSigmas.interp(ts, trainSigmas);
-        if (useKarrasSigmas || useExponentialSigmas) {
-            if (useKarrasSigmas) {
-                // LMS's _convert_to_karras ignores config sigma_min/sigma_max
-                s = DiscreteSigmas.karras(s[s.length - 1], s[0], n);
-            } else {
-                double lo = config.has("sigma_min") ? config.getDouble("sigma_min", 0) : s[s.length - 1];
-                double hi = config.has("sigma_max") ? config.getDouble("sigma_max", 0) : s[0];
-                s = DiscreteSigmas.exponential(lo, hi, n);
-            }
-            float[] logSigmas = DiscreteSigmas.logSigmas(trainSigmas);
-            ts = new float[s.length];
-            for (int i = 0; i < s.length; i++) {
-                ts[i] = (float) DiscreteSigmas.sigmaToT(s[i], logSigmas);
-            }
-        }
-        return new Schedule(ts, DiscreteSigmas.appendAsFloat(s, 0.0));
+    private SigmaSchedules.Schedule computeSchedule(int n) {
+        boolean karras = conversion == SigmaSchedules.Conversion.KARRAS;
+        return SigmaSchedules.discreteSchedule(timestepSpacing, numTrainTimesteps, n, stepsOffset, trainSigmas,
+                conversion, karras ? null : sigmaMin, karras ? null : sigmaMax, 0.0);
     }
 
     @Override
@@ -114,11 +89,11 @@ public final class LMSDiscreteScheduler implements Scheduler {
 
     @Override
     public void setTimesteps(int numInferenceSteps) {
-        DiscreteSigmas.checkNumInferenceSteps(numInferenceSteps, numTrainTimesteps);
+        SchedulerSupport.checkNumInferenceSteps(numInferenceSteps, numTrainTimesteps);
         this.numInferenceSteps = numInferenceSteps;
-        Schedule s = computeSchedule(numInferenceSteps);
-        this.timesteps = s.timesteps;
-        this.sigmas = s.sigmas;
+        SigmaSchedules.Schedule s = computeSchedule(numInferenceSteps);
+        this.timesteps = s.timesteps();
+        this.sigmas = s.sigmas();
         this.stepIndex = null;
         this.beginIndex = null;
         this.derivatives.clear();
@@ -154,7 +129,7 @@ public final class LMSDiscreteScheduler implements Scheduler {
 
     @Override
     public float initNoiseSigma() {
-        return DiscreteSigmas.initNoiseSigma(sigmas != null ? sigmas : initialSigmas, timestepSpacing);
+        return SigmaSchedules.initNoiseSigma(sigmas != null ? sigmas : initialSigmas, timestepSpacing);
     }
 
     /** The index of the next step, empty until the first {@code scaleModelInput}/{@code step}. */
@@ -170,7 +145,7 @@ public final class LMSDiscreteScheduler implements Scheduler {
     @Override
     public void setBeginIndex(int beginIndex) {
         requireTimesteps();
-        DiscreteSigmas.checkBeginIndex(beginIndex, timesteps.length);
+        SchedulerSupport.checkBeginIndex(beginIndex, timesteps.length);
         this.beginIndex = beginIndex;
     }
 
@@ -181,7 +156,7 @@ public final class LMSDiscreteScheduler implements Scheduler {
         if (stepIndex == null) {
             initStepIndex(timestep);
         }
-        return DiscreteSigmas.scaleBySigma(sample, sigmas[stepIndex]);
+        return SigmaSchedules.scaleBySigma(sample, sigmas[stepIndex]);
     }
 
     /**
@@ -227,15 +202,12 @@ public final class LMSDiscreteScheduler implements Scheduler {
      */
     public StepResult step(float[] modelOutput, float timestep, float[] sample, int order) {
         requireTimesteps();
-        DiscreteSigmas.checkStepArgs(modelOutput, sample);
+        SchedulerSupport.checkStepArrays(modelOutput, sample);
         Check.positive("order", order);
         if (stepIndex == null) {
             initStepIndex(timestep);
         }
-        if (stepIndex + 1 >= sigmas.length) {
-            throw new IllegalStateException("step called after the last timestep (step index " + stepIndex
-                    + ", " + timesteps.length + " timesteps); call setTimesteps again");
-        }
+        SchedulerSupport.requireStepLeft(stepIndex, timesteps.length);
         int n = sample.length;
         float sigma = sigmas[stepIndex];
 
@@ -318,7 +290,8 @@ public final class LMSDiscreteScheduler implements Scheduler {
     @Override
     public float[] addNoise(float[] original, float[] noise, float[] timesteps) {
         requireTimesteps();
-        return DiscreteSigmas.addNoise(original, noise, timesteps, sigmas, this.timesteps, beginIndex, stepIndex);
+        return SigmaSchedules.addNoiseVe(original, noise, timesteps, this.timesteps, sigmas,
+                beginIndex == null ? -1 : beginIndex, stepIndex == null ? -1 : stepIndex);
     }
 
     @Override
@@ -335,7 +308,7 @@ public final class LMSDiscreteScheduler implements Scheduler {
     }
 
     private void initStepIndex(float timestep) {
-        stepIndex = beginIndex == null ? DiscreteSigmas.indexForTimestep(timestep, timesteps) : beginIndex;
+        stepIndex = beginIndex == null ? SigmaSchedules.indexForTimestep("timestep", timestep, timesteps) : beginIndex;
     }
 
     private void requireTimesteps() {

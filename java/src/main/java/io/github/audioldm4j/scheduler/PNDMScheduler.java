@@ -64,7 +64,7 @@ public final class PNDMScheduler implements Scheduler {
     public PNDMScheduler(SchedulerConfig config) {
         this.config = Check.notNull("config", config);
         this.numTrainTimesteps = SchedulerSupport.numTrainTimesteps(config);
-        TrainSchedule s = TrainSchedule.fromConfig(config, numTrainTimesteps, false);
+        TrainSchedule s = TrainSchedule.fromConfig(config, numTrainTimesteps, TrainSchedule.ZeroSnr.NOT_A_FIELD);
         this.betas = s.betas;
         this.alphas = s.alphas;
         this.alphasCumprod = s.alphasCumprod;
@@ -149,13 +149,7 @@ public final class PNDMScheduler implements Scheduler {
         long[] all = new long[prkTimesteps.length + plmsTimesteps.length];
         System.arraycopy(prkTimesteps, 0, all, 0, prkTimesteps.length);
         System.arraycopy(plmsTimesteps, 0, all, prkTimesteps.length, plmsTimesteps.length);
-        for (long t : all) {
-            if (t > numTrainTimesteps - 1) {
-                throw new IllegalArgumentException("steps_offset=" + stepsOffset + " with numInferenceSteps="
-                        + numInferenceSteps + " gives timestep " + t + ", beyond num_train_timesteps - 1 = "
-                        + (numTrainTimesteps - 1));
-            }
-        }
+        SchedulerSupport.checkBelowNumTrain(all, numTrainTimesteps, stepsOffset, numInferenceSteps);
         this.numInferenceSteps = numInferenceSteps;
         this.timesteps = all;
         this.ets = new ArrayList<>();
@@ -174,10 +168,7 @@ public final class PNDMScheduler implements Scheduler {
 
     @Override
     public float[] timesteps() {
-        if (timesteps == null) {
-            throw SchedulerSupport.timestepsNotSet(NAME, "timesteps");
-        }
-        return SchedulerSupport.toFloats(timesteps);
+        return SchedulerSupport.timesteps(NAME, timesteps);
     }
 
     @Override

@@ -154,6 +154,11 @@ final class SchedulerSupport {
         return Check.inRange("numInferenceSteps", numInferenceSteps, 1, numTrainTimesteps);
     }
 
+    /** Validates a begin index against the schedule length. */
+    static int checkBeginIndex(int beginIndex, int scheduleLength) {
+        return Check.inRange("beginIndex", beginIndex, 0, scheduleLength - 1);
+    }
+
     /**
      * Validates {@code addNoise} arguments and returns the per-batch slice length: original non-empty,
      * noise of the same length, timesteps non-empty and dividing the length.
@@ -163,11 +168,56 @@ final class SchedulerSupport {
         Check.length("noise", noise, original.length);
         Check.notEmpty("timesteps", timesteps);
         if (original.length % timesteps.length != 0) {
-            throw new IllegalArgumentException("original length must be a multiple of timesteps length (one timestep"
-                    + " per batch element), got original length " + original.length + " and timesteps length "
-                    + timesteps.length);
+            // one timestep per batch element
+            throw new IllegalArgumentException("original length must be a multiple of timesteps length ("
+                    + timesteps.length + "), got " + original.length);
         }
         return original.length / timesteps.length;
+    }
+
+    /** Shifts a multistep history by one (oldest dropped) and stores {@code latest} last. */
+    static void push(float[][] history, float[] latest) {
+        System.arraycopy(history, 1, history, 0, history.length - 1);
+        history[history.length - 1] = latest;
+    }
+
+    /**
+     * Requires a timestep left to step (the k-diffusion classes; every step index below the number
+     * of timesteps has a next sigma).
+     */
+    static void requireStepLeft(int stepIndex, int numTimesteps) {
+        if (stepIndex >= numTimesteps) {
+            throw new IllegalStateException("step called after the last timestep (step index " + stepIndex
+                    + ", " + numTimesteps + " timesteps); call setTimesteps again");
+        }
+    }
+
+    /** The error for a step after the last timestep of a multistep solver. */
+    static IllegalStateException allStepped(String className, int stepIndex, int numTimesteps) {
+        return new IllegalStateException(className + ": all " + numTimesteps + " timesteps have been stepped"
+                + " (step index " + stepIndex + "); call setTimesteps to start again");
+    }
+
+    /** A copy of integer timesteps as floats, or the not-set error before setTimesteps. */
+    static float[] timesteps(String className, long[] timesteps) {
+        if (timesteps == null) {
+            throw timestepsNotSet(className, "timesteps");
+        }
+        return toFloats(timesteps);
+    }
+
+    /**
+     * Rejects an integer schedule that reaches past the last training timestep (a large
+     * steps_offset; diffusers accepts it and fails with an IndexError in step).
+     */
+    static void checkBelowNumTrain(long[] timesteps, int numTrainTimesteps, int stepsOffset, int numInferenceSteps) {
+        for (long t : timesteps) {
+            if (t > numTrainTimesteps - 1) {
+                throw new IllegalArgumentException("steps_offset=" + stepsOffset + " with numInferenceSteps="
+                        + numInferenceSteps + " gives timestep " + t + ", beyond num_train_timesteps - 1 = "
+                        + (numTrainTimesteps - 1));
+            }
+        }
     }
 
     /** Draws n values from a noise source and checks the count. */
@@ -184,9 +234,14 @@ final class SchedulerSupport {
 
     /** num_train_timesteps (default 1000), must be >= 1. */
     static int numTrainTimesteps(SchedulerConfig c) {
+        return numTrainTimesteps(c, 1);
+    }
+
+    /** num_train_timesteps (default 1000), must be >= {@code min}. */
+    static int numTrainTimesteps(SchedulerConfig c, int min) {
         int n = c.getInt("num_train_timesteps", 1000);
-        if (n < 1) {
-            throw new IllegalArgumentException("scheduler config field num_train_timesteps must be >= 1, got " + n);
+        if (n < min) {
+            throw new IllegalArgumentException("scheduler config field num_train_timesteps must be >= " + min + ", got " + n);
         }
         return n;
     }
@@ -200,6 +255,11 @@ final class SchedulerSupport {
         return n;
     }
 
+    /** An optional number (null when absent or null), as diffusers' {@code Optional[float]} fields. */
+    static Double optionalDouble(SchedulerConfig c, String key) {
+        return c.has(key) ? c.getDouble(key, 0) : null;
+    }
+
     /** A finite float config value. */
     static double finiteDouble(SchedulerConfig c, String key, double dflt) {
         double v = c.getDouble(key, dflt);
@@ -207,6 +267,24 @@ final class SchedulerSupport {
             throw new IllegalArgumentException("scheduler config field " + key + " must be finite, got " + v);
         }
         return v;
+    }
+
+    /**
+     * Rejects the DPM-Solver / UniPC options this port does not implement: {@code use_beta_sigmas}
+     * (scipy's beta ppf), the flow-matching options {@code use_flow_sigmas},
+     * {@code use_dynamic_shifting} and {@code prediction_type="flow_prediction"}, and
+     * {@code thresholding}.
+     */
+    static void rejectUnportedSolverOptions(SchedulerConfig c, String className) {
+        rejectTrue(c, "use_beta_sigmas", className, "needs scipy.stats.beta.ppf");
+        rejectTrue(c, "use_flow_sigmas", className, "flow-matching sigmas are not ported");
+        rejectTrue(c, "use_dynamic_shifting", className, "only used with flow sigmas");
+        rejectTrue(c, "thresholding", className,
+                "dynamic thresholding is unsuitable for latent diffusion and needs the batch layout");
+        if (c.getString("prediction_type", "epsilon").equals("flow_prediction")) {
+            throw new UnsupportedOperationException(className + ": scheduler config field"
+                    + " prediction_type=\"flow_prediction\" is not supported (flow-matching sigmas are not ported)");
+        }
     }
 
     /** Rejects a boolean option that this port does not implement when it is set to true. */

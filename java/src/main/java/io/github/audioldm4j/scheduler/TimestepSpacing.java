@@ -7,30 +7,36 @@ import java.util.Arrays;
  * https://huggingface.co/papers/2305.08891) of diffusers' {@code set_timesteps}, with numpy's
  * float64 {@code linspace}/{@code arange} and round-half-even reproduced exactly.
  *
- * <p>One deliberate deviation: for some N (61, 103, 121, ...) numpy's float {@code arange} in the
+ * <p>One deliberate deviation in the integer schedules ({@link #ddim}, {@link #multistep},
+ * {@link #pndmAscending}): for some N (61, 103, 121, ...) numpy's float {@code arange} in the
  * "trailing" branch yields one extra element that rounds to 0, i.e. timestep -1 after the shift;
- * diffusers then indexes {@code alphas_cumprod[-1]}. Such negative timesteps are dropped here, so
- * "trailing" always gives N timesteps.
+ * diffusers then indexes {@code alphas_cumprod[-1]}. Such negative timesteps are dropped there, so
+ * "trailing" always gives N timesteps. The float schedule of the k-diffusion family
+ * ({@link #discrete}) keeps the -1 as upstream does, where np.interp clamps its sigma.
  */
 final class TimestepSpacing {
     private TimestepSpacing() {}
 
     static final String[] NAMES = {"leading", "trailing", "linspace"};
 
-    /** {@code np.linspace(start, stop, num)} in float64 (numpy 1.24 algorithm: i*step + start, last = stop). */
+    /**
+     * {@code np.linspace(start, stop, num)} in float64 (numpy 1.24): {@code i * step + start} with
+     * {@code step = (stop - start) / (num - 1)} ({@code (i / div) * delta} when the step underflows
+     * to 0), the last element set to {@code stop}; a single element is {@code 0 * delta + start}.
+     */
     static double[] npLinspace(double start, double stop, int num) {
         double[] y = new double[num];
         int div = num - 1;
         double delta = stop - start;
-        if (div == 0) {
-            y[0] = start;
-            return y;
+        if (div > 0) {
+            double step = delta / div;
+            for (int i = 0; i < num; i++) {
+                y[i] = (step == 0 ? ((double) i / div) * delta : i * step) + start;
+            }
+            y[num - 1] = stop;
+        } else if (num == 1) {
+            y[0] = 0 * delta + start;
         }
-        double step = delta / div;
-        for (int i = 0; i < num; i++) {
-            y[i] = step == 0 ? ((double) i / div) * delta + start : i * step + start;
-        }
-        y[num - 1] = stop;
         return y;
     }
 
@@ -86,6 +92,48 @@ final class TimestepSpacing {
                     ts[i] = (long) Math.rint(a[i]) - 1;
                 }
                 return dropNegative(ts);
+            }
+            default:
+                throw badSpacing(spacing);
+        }
+    }
+
+    /**
+     * EulerDiscreteScheduler set_timesteps (scheduling_euler_discrete.py; copied into Euler
+     * Ancestral, LMS and Heun): descending float32 timesteps, numpy float64 arithmetic cast to
+     * float32 and then shifted in float32. "linspace" is not rounded, and "trailing" keeps the -1
+     * that numpy's float arange gives for some N (np.interp then clamps its sigma to the first
+     * training sigma), as upstream does.
+     */
+    static float[] discrete(String spacing, int numTrainTimesteps, int numInferenceSteps, int stepsOffset) {
+        float[] t = new float[numInferenceSteps];
+        switch (spacing) {
+            case "linspace": {
+                // np.linspace(0, N - 1, n, dtype=np.float32)[::-1]
+                double[] l = npLinspace(0, numTrainTimesteps - 1, numInferenceSteps);
+                for (int i = 0; i < numInferenceSteps; i++) {
+                    t[i] = (float) l[numInferenceSteps - 1 - i];
+                }
+                return t;
+            }
+            case "leading": {
+                // (np.arange(0, n) * (N // n)).round()[::-1].astype(np.float32) + steps_offset
+                int stepRatio = numTrainTimesteps / numInferenceSteps;
+                for (int i = 0; i < numInferenceSteps; i++) {
+                    t[i] = (float) ((long) (numInferenceSteps - 1 - i) * stepRatio);
+                    t[i] = t[i] + stepsOffset;
+                }
+                return t;
+            }
+            case "trailing": {
+                // np.arange(N, 0, -N / n).round().astype(np.float32) - 1
+                double[] a = npArange(numTrainTimesteps, 0, -((double) numTrainTimesteps / numInferenceSteps));
+                t = new float[a.length];
+                for (int i = 0; i < a.length; i++) {
+                    t[i] = (float) Math.rint(a[i]);
+                    t[i] = t[i] - 1;
+                }
+                return t;
             }
             default:
                 throw badSpacing(spacing);

@@ -3,18 +3,37 @@ package io.github.audioldm4j.scheduler;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * The training noise schedule every DDPM-family scheduler builds in its constructor: {@code betas},
- * {@code alphas = 1 - betas} and {@code alphas_cumprod}, all float32 exactly as diffusers computes
- * them with torch (scheduling_ddim.py {@code DDIMScheduler.__init__}, {@code betas_for_alpha_bar},
- * {@code rescale_zero_terminal_snr}; the same code is copied into scheduling_pndm.py,
- * scheduling_dpmsolver_multistep.py and scheduling_unipc_multistep.py).
+ * The training noise schedule every scheduler of this package builds in its constructor:
+ * {@code betas}, {@code alphas = 1 - betas} and {@code alphas_cumprod}, all float32 exactly as
+ * diffusers computes them with torch (scheduling_ddim.py {@code DDIMScheduler.__init__},
+ * {@code betas_for_alpha_bar}, {@code rescale_zero_terminal_snr}; the same code is copied into the
+ * other seven scheduler files, which differ only in the defaults and options passed here).
  *
- * <p>Config fields read: {@code num_train_timesteps} (1000), {@code beta_start} (0.0001),
- * {@code beta_end} (0.02), {@code beta_schedule} ("linear": one of linear, scaled_linear,
- * squaredcos_cap_v2), {@code trained_betas} (null; a list of num_train_timesteps numbers that
- * replaces the schedule), and, where the class has it, {@code rescale_betas_zero_snr} (false).
+ * <p>Config fields read: {@code beta_start} and {@code beta_end} (class defaults, 0.0001 / 0.02
+ * for all but Heun), {@code beta_schedule} ("linear": one of the class's schedules),
+ * {@code trained_betas} (null; a list of num_train_timesteps numbers in [0, 1) that replaces the
+ * schedule), and, where the class has it, {@code rescale_betas_zero_snr} (false).
  */
 final class TrainSchedule {
+    /** diffusers' default {@code beta_start} of every class but Heun. */
+    static final double DEFAULT_BETA_START = 0.0001;
+    /** diffusers' default {@code beta_end} of every class but Heun. */
+    static final double DEFAULT_BETA_END = 0.02;
+    private static final String[] SCHEDULES = {"linear", "scaled_linear", "squaredcos_cap_v2"};
+
+    /** What a class does with {@code rescale_betas_zero_snr}. */
+    enum ZeroSnr {
+        /** The class has no such field; it is ignored, as diffusers' from_config ignores unknown fields. */
+        NOT_A_FIELD,
+        /** {@code rescale_zero_terminal_snr(betas)} (DDIM). */
+        RESCALE,
+        /**
+         * Rescale, then {@code alphas_cumprod[-1] = 2**-24}: close to 0 without being 0 so that the
+         * first sigma is not inf (Euler, Euler Ancestral, DPM-Solver, UniPC).
+         */
+        RESCALE_AND_CLAMP
+    }
+
     /** float32 betas, length num_train_timesteps. */
     final float[] betas;
     /** float32 {@code 1 - betas}. */
@@ -29,19 +48,33 @@ final class TrainSchedule {
     }
 
     /**
+     * Builds the schedule from a config with the defaults beta_start 0.0001, beta_end 0.02 and the
+     * schedules linear, scaled_linear, squaredcos_cap_v2.
+     */
+    static TrainSchedule fromConfig(SchedulerConfig c, int numTrainTimesteps, ZeroSnr zeroSnr) {
+        return fromConfig(c, numTrainTimesteps, zeroSnr, DEFAULT_BETA_START, DEFAULT_BETA_END, SCHEDULES);
+    }
+
+    /**
      * Builds the schedule from a config.
      *
-     * @param allowRescale whether the class has {@code rescale_betas_zero_snr} (PNDM does not, and
-     *     ignores the field as diffusers' from_config does)
+     * @param zeroSnr whether and how the class applies {@code rescale_betas_zero_snr}
+     * @param defaultBetaStart the class's {@code beta_start} default
+     * @param defaultBetaEnd the class's {@code beta_end} default
+     * @param betaSchedules the {@code beta_schedule} values the class accepts (a subset of linear,
+     *     scaled_linear, squaredcos_cap_v2, exp)
+     * @throws IllegalArgumentException naming the field and value for an invalid config, or when the
+     *     betas are not in [0, 1)
      */
-    static TrainSchedule fromConfig(SchedulerConfig c, int numTrainTimesteps, boolean allowRescale) {
+    static TrainSchedule fromConfig(SchedulerConfig c, int numTrainTimesteps, ZeroSnr zeroSnr,
+            double defaultBetaStart, double defaultBetaEnd, String... betaSchedules) {
         float[] betas;
         if (c.has("trained_betas")) {
             betas = trainedBetas(c.raw("trained_betas"), numTrainTimesteps);
         } else {
-            String schedule = c.getEnum("beta_schedule", "linear", "linear", "scaled_linear", "squaredcos_cap_v2");
-            double betaStart = SchedulerSupport.finiteDouble(c, "beta_start", 0.0001);
-            double betaEnd = SchedulerSupport.finiteDouble(c, "beta_end", 0.02);
+            String schedule = c.getEnum("beta_schedule", "linear", betaSchedules);
+            double betaStart = SchedulerSupport.finiteDouble(c, "beta_start", defaultBetaStart);
+            double betaEnd = SchedulerSupport.finiteDouble(c, "beta_end", defaultBetaEnd);
             switch (schedule) {
                 case "linear":
                     betas = torchLinspaceF32(betaStart, betaEnd, numTrainTimesteps);
@@ -57,16 +90,32 @@ final class TrainSchedule {
                         betas[i] = betas[i] * betas[i];
                     }
                     break;
-                default:
+                case "squaredcos_cap_v2":
                     // Glide cosine schedule
-                    betas = betasForAlphaBar(numTrainTimesteps, 0.999);
+                    betas = betasForAlphaBar(numTrainTimesteps, 0.999, false);
+                    break;
+                default: // exp
+                    betas = betasForAlphaBar(numTrainTimesteps, 0.999, true);
                     break;
             }
+            for (int i = 0; i < betas.length; i++) {
+                if (!(betas[i] >= 0f && betas[i] < 1f)) {
+                    throw new IllegalArgumentException("betas must be in [0, 1) (check beta_start, beta_end,"
+                            + " beta_schedule, trained_betas), got " + betas[i] + " at index " + i);
+                }
+            }
         }
-        if (allowRescale && c.getBoolean("rescale_betas_zero_snr", false)) {
+        boolean rescale = zeroSnr != ZeroSnr.NOT_A_FIELD && c.getBoolean("rescale_betas_zero_snr", false);
+        if (rescale) {
             betas = rescaleZeroTerminalSnr(betas);
         }
-        return new TrainSchedule(betas);
+        TrainSchedule s = new TrainSchedule(betas);
+        if (rescale && zeroSnr == ZeroSnr.RESCALE_AND_CLAMP) {
+            // Close to 0 without being 0 so first sigma is not inf
+            // FP16 smallest positive subnormal works well here
+            s.alphasCumprod[s.alphasCumprod.length - 1] = 0x1p-24f;
+        }
+        return s;
     }
 
     private static float[] trainedBetas(JsonNode n, int numTrainTimesteps) {
@@ -74,8 +123,8 @@ final class TrainSchedule {
             throw new IllegalArgumentException("scheduler config field trained_betas must be a list of numbers, got " + n);
         }
         if (n.size() != numTrainTimesteps) {
-            throw new IllegalArgumentException("scheduler config field trained_betas must have num_train_timesteps="
-                    + numTrainTimesteps + " entries, got " + n.size());
+            throw new IllegalArgumentException("scheduler config field trained_betas must have num_train_timesteps ("
+                    + numTrainTimesteps + ") entries, got " + n.size());
         }
         float[] betas = new float[n.size()];
         for (int i = 0; i < betas.length; i++) {
@@ -125,20 +174,24 @@ final class TrainSchedule {
     }
 
     /**
-     * diffusers {@code betas_for_alpha_bar(num_diffusion_timesteps, max_beta, "cosine")} (Glide cosine
-     * schedule), computed in float64 and stored as float32.
+     * diffusers {@code betas_for_alpha_bar(num_diffusion_timesteps, max_beta, alpha_transform_type)}
+     * with the "cosine" (Glide, squaredcos_cap_v2) or "exp" transform, computed in float64 and
+     * stored as float32.
      */
-    static float[] betasForAlphaBar(int numDiffusionTimesteps, double maxBeta) {
+    static float[] betasForAlphaBar(int numDiffusionTimesteps, double maxBeta, boolean exp) {
         float[] betas = new float[numDiffusionTimesteps];
         for (int i = 0; i < numDiffusionTimesteps; i++) {
             double t1 = (double) i / numDiffusionTimesteps;
             double t2 = (double) (i + 1) / numDiffusionTimesteps;
-            betas[i] = (float) Math.min(1 - alphaBarCosine(t2) / alphaBarCosine(t1), maxBeta);
+            betas[i] = (float) Math.min(1 - alphaBar(t2, exp) / alphaBar(t1, exp), maxBeta);
         }
         return betas;
     }
 
-    private static double alphaBarCosine(double t) {
+    private static double alphaBar(double t, boolean exp) {
+        if (exp) {
+            return Math.exp(t * -12.0);
+        }
         double c = Math.cos((t + 0.008) / 1.008 * Math.PI / 2);
         return c * c;
     }
@@ -180,6 +233,7 @@ final class TrainSchedule {
         return out;
     }
 
+    /** {@code 1.0 - x} in float32. */
     static float[] oneMinus(float[] x) {
         float[] out = new float[x.length];
         for (int i = 0; i < x.length; i++) {

@@ -63,8 +63,7 @@ public final class UniPCMultistepScheduler implements Scheduler {
     private final String solverType;
     private final boolean lowerOrderFinal;
     private final List<Integer> disableCorrector;
-    private final boolean useKarrasSigmas;
-    private final boolean useExponentialSigmas;
+    private final SigmaSchedules.Conversion conversion;
     private final Double sigmaMinConfig;
     private final Double sigmaMaxConfig;
     private final String timestepSpacing;
@@ -90,43 +89,25 @@ public final class UniPCMultistepScheduler implements Scheduler {
     public UniPCMultistepScheduler(SchedulerConfig config) {
         this.config = Check.notNull("config", config);
         this.numTrainTimesteps = SchedulerSupport.numTrainTimesteps(config);
-        SchedulerSupport.rejectTrue(config, "use_beta_sigmas", NAME, "needs scipy.stats.beta.ppf");
-        SchedulerSupport.rejectTrue(config, "use_flow_sigmas", NAME, "flow-matching sigmas are not ported");
-        SchedulerSupport.rejectTrue(config, "use_dynamic_shifting", NAME, "only used with flow sigmas");
-        SchedulerSupport.rejectTrue(config, "thresholding", NAME,
-                "dynamic thresholding is unsuitable for latent diffusion and needs the batch layout");
+        SchedulerSupport.rejectUnportedSolverOptions(config, NAME);
         SchedulerSupport.rejectNonNull(config, "solver_p", NAME, "a custom predictor scheduler is not ported");
         if (config.has("shift_terminal")) {
             throw new IllegalArgumentException("scheduler config field shift_terminal is only supported with"
                     + " use_flow_sigmas=true, got shift_terminal=" + config.raw("shift_terminal"));
         }
-        this.useKarrasSigmas = config.getBoolean("use_karras_sigmas", false);
-        this.useExponentialSigmas = config.getBoolean("use_exponential_sigmas", false);
-        if (useKarrasSigmas && useExponentialSigmas) {
-            throw new IllegalArgumentException("only one of scheduler config fields use_beta_sigmas, use_exponential_sigmas,"
-                    + " use_karras_sigmas can be true, got use_karras_sigmas=true and use_exponential_sigmas=true");
-        }
+        this.conversion = SigmaSchedules.readSolverConversion(config);
         this.sigmaMinConfig = config.has("sigma_min") ? positive(config, "sigma_min") : null;
         this.sigmaMaxConfig = config.has("sigma_max") ? positive(config, "sigma_max") : null;
 
-        TrainSchedule s = TrainSchedule.fromConfig(config, numTrainTimesteps, true);
+        TrainSchedule s = TrainSchedule.fromConfig(config, numTrainTimesteps, TrainSchedule.ZeroSnr.RESCALE_AND_CLAMP);
         this.betas = s.betas;
         this.alphas = s.alphas;
         this.alphasCumprod = s.alphasCumprod;
-        if (config.getBoolean("rescale_betas_zero_snr", false)) {
-            // Close to 0 without being 0 so first sigma is not inf
-            alphasCumprod[alphasCumprod.length - 1] = 0x1p-24f;
-        }
         // Currently we only support VP-type noise schedule
-        int n = alphasCumprod.length;
-        this.alphaT = new float[n];
-        this.sigmaT = new float[n];
-        this.lambdaT = new float[n];
-        for (int i = 0; i < n; i++) {
-            alphaT[i] = sqrt(alphasCumprod[i]);
-            sigmaT[i] = sqrt(1f - alphasCumprod[i]);
-            lambdaT[i] = SigmaSchedules.lambda(alphaT[i], sigmaT[i]);
-        }
+        SigmaSchedules.VpTables vp = SigmaSchedules.VpTables.of(alphasCumprod);
+        this.alphaT = vp.alphaT();
+        this.sigmaT = vp.sigmaT();
+        this.lambdaT = vp.lambdaT();
         this.trainSigmas = SigmaSchedules.vpSigmas(alphasCumprod);
         this.sigmas = trainSigmas.clone();
 
@@ -135,11 +116,6 @@ public final class UniPCMultistepScheduler implements Scheduler {
             throw new IllegalArgumentException("scheduler config field solver_order must be >= 1, got " + order);
         }
         this.solverOrder = order;
-        String pred = config.getString("prediction_type", "epsilon");
-        if (pred.equals("flow_prediction")) {
-            throw new UnsupportedOperationException(NAME + ": scheduler config field prediction_type=\"flow_prediction\""
-                    + " is not supported (flow-matching sigmas are not ported)");
-        }
         this.predictionType = config.getEnum("prediction_type", "epsilon", "epsilon", "sample", "v_prediction");
         this.predictX0 = config.getBoolean("predict_x0", true);
         String st = config.getString("solver_type", "bh2");
@@ -239,33 +215,27 @@ public final class UniPCMultistepScheduler implements Scheduler {
         // https://huggingface.co/papers/2305.08891
         long[] ts = TimestepSpacing.multistep(timestepSpacing, numTrainTimesteps, numTrainTimesteps, numInferenceSteps,
                 stepsOffset);
-        float[] sg;
-        if (useKarrasSigmas || useExponentialSigmas) {
+        double[] sig;
+        double sigmaLast;
+        if (conversion != SigmaSchedules.Conversion.NONE) {
             float[] logSigmas = SigmaSchedules.logF32(trainSigmas);
             double sigmaMin = sigmaMinConfig != null ? sigmaMinConfig : trainSigmas[0];
             double sigmaMax = sigmaMaxConfig != null ? sigmaMaxConfig : trainSigmas[trainSigmas.length - 1];
-            double[] sig = useKarrasSigmas
+            boolean karras = conversion == SigmaSchedules.Conversion.KARRAS;
+            sig = karras
                     ? SigmaSchedules.karras(sigmaMin, sigmaMax, numInferenceSteps)
                     : SigmaSchedules.exponential(sigmaMin, sigmaMax, numInferenceSteps);
             ts = new long[sig.length];
             for (int i = 0; i < sig.length; i++) {
                 double t = SigmaSchedules.sigmaToT(sig[i], logSigmas);
-                ts[i] = (long) (useKarrasSigmas ? Math.rint(t) : t);
+                ts[i] = (long) (karras ? Math.rint(t) : t);
             }
-            double sigmaLast = finalSigmasType.equals("sigma_min") ? sig[sig.length - 1] : 0.0;
-            sg = new float[sig.length + 1];
-            for (int i = 0; i < sig.length; i++) {
-                sg[i] = (float) sig[i];
-            }
-            sg[sig.length] = (float) sigmaLast;
+            sigmaLast = finalSigmasType.equals("sigma_min") ? sig[sig.length - 1] : 0.0;
         } else {
-            sg = new float[ts.length + 1];
-            for (int i = 0; i < ts.length; i++) {
-                sg[i] = trainSigmas[(int) Math.max(0, Math.min(trainSigmas.length - 1, ts[i]))];
-            }
-            sg[ts.length] = finalSigmasType.equals("sigma_min") ? trainSigmas[0] : 0f;
+            sig = SigmaSchedules.interp(SchedulerSupport.toFloats(ts), trainSigmas);
+            sigmaLast = finalSigmasType.equals("sigma_min") ? trainSigmas[0] : 0.0;
         }
-        this.sigmas = sg;
+        this.sigmas = SigmaSchedules.appendAsFloat(sig, sigmaLast);
         this.timesteps = ts;
         this.numInferenceSteps = ts.length;
         this.modelOutputs = new float[solverOrder][];
@@ -279,10 +249,7 @@ public final class UniPCMultistepScheduler implements Scheduler {
 
     @Override
     public float[] timesteps() {
-        if (timesteps == null) {
-            throw SchedulerSupport.timestepsNotSet(NAME, "timesteps");
-        }
-        return SchedulerSupport.toFloats(timesteps);
+        return SchedulerSupport.timesteps(NAME, timesteps);
     }
 
     @Override
@@ -304,45 +271,7 @@ public final class UniPCMultistepScheduler implements Scheduler {
 
     /** convert_model_output: x_0 (predict_x0) or epsilon. */
     private float[] convertModelOutput(float[] modelOutput, float[] sample) {
-        float sigma = sigmas[stepIndex];
-        float alphaT = SigmaSchedules.alphaT(sigma);
-        float sigmaT = sigma * alphaT;
-        int n = sample.length;
-        float[] out = new float[n];
-        if (predictX0) {
-            switch (predictionType) {
-                case "epsilon":
-                    for (int i = 0; i < n; i++) {
-                        out[i] = (sample[i] - sigmaT * modelOutput[i]) / alphaT;
-                    }
-                    break;
-                case "sample":
-                    System.arraycopy(modelOutput, 0, out, 0, n);
-                    break;
-                default: // v_prediction
-                    for (int i = 0; i < n; i++) {
-                        out[i] = alphaT * sample[i] - sigmaT * modelOutput[i];
-                    }
-                    break;
-            }
-        } else {
-            switch (predictionType) {
-                case "epsilon":
-                    System.arraycopy(modelOutput, 0, out, 0, n);
-                    break;
-                case "sample":
-                    for (int i = 0; i < n; i++) {
-                        out[i] = (sample[i] - alphaT * modelOutput[i]) / sigmaT;
-                    }
-                    break;
-                default: // v_prediction
-                    for (int i = 0; i < n; i++) {
-                        out[i] = alphaT * modelOutput[i] + sigmaT * sample[i];
-                    }
-                    break;
-            }
-        }
-        return out;
+        return SigmaSchedules.convertModelOutput(predictionType, predictX0, sigmas[stepIndex], modelOutput, sample);
     }
 
     /** The B(h) coefficients shared by UniP and UniC: rows R (rks^(i-1)), right-hand side b, B_h, h_phi_1. */
@@ -633,11 +562,11 @@ public final class UniPCMultistepScheduler implements Scheduler {
         }
         SchedulerSupport.checkStepArrays(modelOutput, sample);
         if (stepIndex < 0) {
-            stepIndex = beginIndex < 0 ? SigmaSchedules.indexForTimestep("timestep", timestep, timesteps) : beginIndex;
+            stepIndex = beginIndex < 0 ? SigmaSchedules.indexForTimestep("timestep", timestep,
+                    SchedulerSupport.toFloats(timesteps)) : beginIndex;
         }
         if (stepIndex >= timesteps.length) {
-            throw new IllegalStateException(NAME + ": all " + timesteps.length
-                    + " timesteps have been stepped (step index " + stepIndex + "); call setTimesteps to start again");
+            throw SchedulerSupport.allStepped(NAME, stepIndex, timesteps.length);
         }
         boolean useCorrector = stepIndex > 0 && !disableCorrector.contains(stepIndex - 1) && lastSample != null;
 
@@ -646,10 +575,7 @@ public final class UniPCMultistepScheduler implements Scheduler {
         if (useCorrector) {
             s = uniCUpdate(modelOutputConvert, lastSample, thisOrder);
         }
-        for (int i = 0; i < solverOrder - 1; i++) {
-            modelOutputs[i] = modelOutputs[i + 1];
-        }
-        modelOutputs[solverOrder - 1] = modelOutputConvert;
+        SchedulerSupport.push(modelOutputs, modelOutputConvert);
 
         int order = lowerOrderFinal ? Math.min(solverOrder, timesteps.length - stepIndex) : solverOrder;
         thisOrder = Math.min(order, lowerOrderNums + 1); // warmup for multistep
@@ -675,7 +601,7 @@ public final class UniPCMultistepScheduler implements Scheduler {
         if (this.timesteps == null) {
             throw SchedulerSupport.timestepsNotSet(NAME, "addNoise");
         }
-        return DPMSolverMultistepScheduler.addNoiseSigmas(original, noise, timesteps, this.timesteps, sigmas,
+        return SigmaSchedules.addNoiseVp(original, noise, timesteps, SchedulerSupport.toFloats(this.timesteps), sigmas,
                 beginIndex, stepIndex);
     }
 

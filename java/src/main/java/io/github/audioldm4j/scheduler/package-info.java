@@ -4,8 +4,15 @@
  * ({@link io.github.audioldm4j.scheduler.SchedulerConfig}) and documenting its defaults:
  * {@link io.github.audioldm4j.scheduler.DDIMScheduler} (AudioLDM2's own),
  * {@link io.github.audioldm4j.scheduler.PNDMScheduler},
- * {@link io.github.audioldm4j.scheduler.DPMSolverMultistepScheduler} and
- * {@link io.github.audioldm4j.scheduler.UniPCMultistepScheduler}.
+ * {@link io.github.audioldm4j.scheduler.DPMSolverMultistepScheduler},
+ * {@link io.github.audioldm4j.scheduler.UniPCMultistepScheduler}, and the k-diffusion family
+ * {@link io.github.audioldm4j.scheduler.EulerDiscreteScheduler},
+ * {@link io.github.audioldm4j.scheduler.EulerAncestralDiscreteScheduler},
+ * {@link io.github.audioldm4j.scheduler.LMSDiscreteScheduler} and
+ * {@link io.github.audioldm4j.scheduler.HeunDiscreteScheduler}. The code diffusers copies between
+ * these files ("# Copied from": the training beta schedule, timestep spacing, sigma tables and
+ * conversions, index_for_timestep, add_noise) exists once here, in package-private helpers; each
+ * class keeps its own step math.
  * {@link io.github.audioldm4j.scheduler.Schedulers#create} picks the class by {@code _class_name};
  * {@link io.github.audioldm4j.scheduler.Img2Img} gives the img2img / SDEdit partial schedule.
  *

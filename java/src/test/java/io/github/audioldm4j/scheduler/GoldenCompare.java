@@ -4,25 +4,36 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.audioldm4j.testing.Golden;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Shared machinery for the scheduler golden tests: the stand-in model of the golden README, a
- * tolerance check that records the worst errors per golden file, and a noise source replaying
- * recorded noise.
+ * Shared machinery for the scheduler golden tests: the stand-in model of the golden README, the
+ * two comparisons the tests use, noise sources that replay or record noise, and accessors that
+ * work on any of the eight scheduler classes.
  *
- * <p>Tolerance: element-wise {@code |actual - expected| <= TOL * max(1, |expected|)} with
- * {@code TOL = 1e-5} (relative for |expected| >= 1, absolute below). The reported "rel" error is
- * {@code max |a - e| / max(1, |e|)}.
+ * <p>{@link #assertClose} (the DDIM/PNDM/DPM-Solver/UniPC tests): element-wise
+ * {@code |actual - expected| <= TOL * max(1, |expected|)} with {@code TOL = 1e-5} (relative for
+ * |expected| >= 1, absolute below), recording the worst errors per golden file; the reported "rel"
+ * error is {@code max |a - e| / max(1, |e|)}. {@link #assertBitExact} / {@link #maxUlp} (the
+ * Euler-family tests): bit-exact schedules and teacher-forced steps, and free-running trajectories
+ * within {@link #TRAJECTORY_TOL} of {@link #relErr}, a max-norm relative error.
  */
 final class GoldenCompare {
     static final double TOL = 1e-5;
+    /** Largest accepted free-running trajectory error of the Euler-family tests, {@link #relErr} definition. */
+    static final double TRAJECTORY_TOL = 1e-5;
 
     /** Worst errors per golden file: [max abs, max rel, number of values compared]. */
     private static final Map<String, double[]> WORST = new ConcurrentHashMap<>();
@@ -108,6 +119,135 @@ final class GoldenCompare {
         if (w != null) {
             System.out.printf(Locale.ROOT, "[golden] %-40s max abs %.3e  max rel %.3e  (%d values)%n", file, w[0], w[1],
                     (long) w[2]);
+        }
+    }
+
+    /** Max-norm relative error: {@code max|a - e| / max(max|e|, 1e-30)}. */
+    static double relErr(float[] expected, float[] actual) {
+        if (expected.length != actual.length) {
+            throw new AssertionError("length " + actual.length + " != expected " + expected.length);
+        }
+        double maxDiff = 0;
+        double maxRef = 0;
+        for (int i = 0; i < expected.length; i++) {
+            double d = Math.abs((double) actual[i] - expected[i]);
+            if (Double.isNaN(d)) {
+                return Double.POSITIVE_INFINITY;
+            }
+            maxDiff = Math.max(maxDiff, d);
+            maxRef = Math.max(maxRef, Math.abs(expected[i]));
+        }
+        return maxDiff / Math.max(maxRef, 1e-30);
+    }
+
+    /** Largest ulp distance between two float arrays (0 = bit-exact up to the sign of zero). */
+    static long maxUlp(float[] expected, float[] actual) {
+        if (expected.length != actual.length) {
+            throw new AssertionError("length " + actual.length + " != expected " + expected.length);
+        }
+        long max = 0;
+        for (int i = 0; i < expected.length; i++) {
+            if (Float.floatToRawIntBits(expected[i]) != Float.floatToRawIntBits(actual[i])) {
+                max = Math.max(max, Math.max(1, Math.abs(ordered(expected[i]) - ordered(actual[i]))));
+            }
+        }
+        return max;
+    }
+
+    private static long ordered(float f) {
+        int bits = Float.floatToRawIntBits(f);
+        return bits < 0 ? (long) Integer.MIN_VALUE - bits : bits;
+    }
+
+    /** Throws unless the arrays are bit-identical; the message gives the max ulp distance. */
+    static void assertBitExact(String what, float[] expected, float[] actual) {
+        long ulp = maxUlp(expected, actual);
+        if (ulp != 0) {
+            throw new AssertionError(what + ": not bit-exact, max " + ulp + " ulp, rel err "
+                    + relErr(expected, actual));
+        }
+    }
+
+    /** The sigmas of any scheduler class that has them (the four k-diffusion classes, DPM-Solver, UniPC). */
+    static float[] sigmas(Scheduler s) {
+        if (s instanceof EulerDiscreteScheduler e) {
+            return e.sigmas();
+        } else if (s instanceof EulerAncestralDiscreteScheduler e) {
+            return e.sigmas();
+        } else if (s instanceof LMSDiscreteScheduler e) {
+            return e.sigmas();
+        } else if (s instanceof HeunDiscreteScheduler e) {
+            return e.sigmas();
+        } else if (s instanceof DPMSolverMultistepScheduler d) {
+            return d.sigmas();
+        }
+        return ((UniPCMultistepScheduler) s).sigmas();
+    }
+
+    /** The begin index of a scheduler with step indices; empty for DDIM and PNDM (no set_begin_index upstream). */
+    static OptionalInt beginIndex(Scheduler s) {
+        if (s instanceof EulerDiscreteScheduler e) {
+            return e.beginIndex();
+        } else if (s instanceof EulerAncestralDiscreteScheduler e) {
+            return e.beginIndex();
+        } else if (s instanceof LMSDiscreteScheduler e) {
+            return e.beginIndex();
+        } else if (s instanceof HeunDiscreteScheduler e) {
+            return e.beginIndex();
+        } else if (s instanceof DPMSolverMultistepScheduler d) {
+            return d.beginIndex();
+        } else if (s instanceof UniPCMultistepScheduler u) {
+            return u.beginIndex();
+        }
+        return OptionalInt.empty();
+    }
+
+    /** Integer-valued float timesteps as longs. */
+    static long[] asLongs(float[] ts) {
+        long[] out = new long[ts.length];
+        for (int i = 0; i < ts.length; i++) {
+            out[i] = (long) ts[i];
+        }
+        return out;
+    }
+
+    /** A JSON test resource next to this class (the upstream-extra fixtures). */
+    static JsonNode resource(String name) {
+        try (InputStream in = GoldenCompare.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("test resource " + name + " is missing");
+            }
+            return new ObjectMapper().readTree(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The recorded {@code noise} of the golden steps that have one, in order. */
+    static List<float[]> stepNoise(JsonNode steps) {
+        List<float[]> draws = new ArrayList<>();
+        for (JsonNode st : steps) {
+            if (st.has("noise")) {
+                draws.add(Golden.floats(st.get("noise")));
+            }
+        }
+        return draws;
+    }
+
+    /** A NoiseSource that records what another one returns. */
+    static final class Recording implements NoiseSource {
+        final NoiseSource inner;
+        final List<float[]> draws = new ArrayList<>();
+
+        Recording(NoiseSource inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public float[] randn(int n) {
+            float[] r = inner.randn(n);
+            draws.add(r.clone());
+            return r;
         }
     }
 

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class Img2ImgGoldenTest {
     private static final String ADD = "scheduler_img2img_add_noise.json";
     private static final String TRAJ = "scheduler_img2img_trajectories.json";
-    /** The variants built from this branch's classes (Euler-family variants live on another branch). */
+    /** The variants checked here; the Euler-family variants are in {@link SigmaSchedulerImg2ImgGoldenTest}. */
     private static final Set<String> OURS = Set.of("DDIMScheduler", "PNDMScheduler", "DPMSolverMultistepScheduler",
             "UniPCMultistepScheduler");
 
@@ -31,26 +31,8 @@ class Img2ImgGoldenTest {
         GoldenCompare.report(TRAJ);
     }
 
-    private static long[] asLongs(float[] ts) {
-        long[] out = new long[ts.length];
-        for (int i = 0; i < ts.length; i++) {
-            out[i] = (long) ts[i];
-        }
-        return out;
-    }
-
-    private static OptionalInt beginIndex(Scheduler s) {
-        if (s instanceof DPMSolverMultistepScheduler d) {
-            return d.beginIndex();
-        }
-        if (s instanceof UniPCMultistepScheduler u) {
-            return u.beginIndex();
-        }
-        return OptionalInt.empty();
-    }
-
     private static void checkBeginIndex(String what, JsonNode expected, Scheduler s) {
-        OptionalInt actual = beginIndex(s);
+        OptionalInt actual = GoldenCompare.beginIndex(s);
         if (expected == null || expected.isNull()) {
             assertFalse(actual.isPresent(), what + ": no begin index (diffusers' class has no set_begin_index)");
         } else {
@@ -75,15 +57,15 @@ class Img2ImgGoldenTest {
             assertEquals(c.get("scheduler_class").asText(), s.getClass().getSimpleName(), what);
             int n = c.get("num_inference_steps").asInt();
             s.setTimesteps(n);
-            assertArrayEquals(Golden.longs(c.get("timesteps_after_set_timesteps")), asLongs(s.timesteps()),
+            assertArrayEquals(Golden.longs(c.get("timesteps_after_set_timesteps")), GoldenCompare.asLongs(s.timesteps()),
                     what + ": set_timesteps");
             Img2Img.Schedule p = Img2Img.getTimesteps(s, n, c.get("strength").asDouble());
-            assertArrayEquals(Golden.longs(c.get("get_timesteps_timesteps")), asLongs(p.timesteps()),
+            assertArrayEquals(Golden.longs(c.get("get_timesteps_timesteps")), GoldenCompare.asLongs(p.timesteps()),
                     what + ": get_timesteps timesteps");
             assertEquals(c.get("get_timesteps_num_inference_steps").asInt(), p.numInferenceSteps(), what + ": steps");
             checkBeginIndex(what, c.get("begin_index"), s);
             float[] latentT = p.latentTimesteps(1);
-            assertArrayEquals(Golden.longs(c.get("latent_timestep")), asLongs(latentT), what + ": latent_timestep");
+            assertArrayEquals(Golden.longs(c.get("latent_timestep")), GoldenCompare.asLongs(latentT), what + ": latent_timestep");
             GoldenCompare.assertClose(ADD, what + ": add_noise", c.get("add_noise_result"), s.addNoise(init, noise, latentT));
             checked++;
         }
@@ -127,10 +109,10 @@ class Img2ImgGoldenTest {
             int n = c.get("num_inference_steps").asInt();
             s.setTimesteps(n);
             Img2Img.Schedule p = Img2Img.getTimesteps(s, n, c.get("strength").asDouble());
-            assertArrayEquals(Golden.longs(c.get("timesteps")), asLongs(p.timesteps()), name + ": timesteps");
+            assertArrayEquals(Golden.longs(c.get("timesteps")), GoldenCompare.asLongs(p.timesteps()), name + ": timesteps");
             checkBeginIndex(name, c.get("begin_index"), s);
             float[] latentT = p.latentTimesteps(1);
-            assertArrayEquals(Golden.longs(c.get("latent_timestep")), asLongs(latentT), name + ": latent_timestep");
+            assertArrayEquals(Golden.longs(c.get("latent_timestep")), GoldenCompare.asLongs(latentT), name + ": latent_timestep");
             float[] sample = s.addNoise(init, noise, latentT);
             GoldenCompare.assertClose(TRAJ, name + ": noisy_latents", c.get("noisy_latents"), sample);
             JsonNode kw = c.get("step_kwargs");

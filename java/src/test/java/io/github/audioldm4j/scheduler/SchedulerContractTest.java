@@ -210,7 +210,7 @@ class SchedulerContractTest {
                 () -> Schedulers.create(cfg(cls).with("beta_end", "inf"))), "beta_end", "finite", "Infinity");
         assertMessage(assertThrows(IllegalArgumentException.class,
                 () -> Schedulers.create(cfg(cls).with("trained_betas", new double[] {0.1, 0.2}))),
-                "trained_betas", "num_train_timesteps=1000", "got 2");
+                "trained_betas", "num_train_timesteps (1000)", "got 2");
         assertMessage(assertThrows(IllegalArgumentException.class,
                 () -> Schedulers.create(cfg(cls).with("num_train_timesteps", 2).with("trained_betas",
                         new double[] {0.1, 1.5}))), "trained_betas", "[0, 1)", "1.5", "index 1");

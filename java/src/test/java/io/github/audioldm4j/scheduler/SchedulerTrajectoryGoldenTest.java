@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.audioldm4j.testing.Golden;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -69,8 +68,7 @@ class SchedulerTrajectoryGoldenTest {
         }
         assertArrayEquals(expectedTs, actualTs, name + ": timesteps");
         if (c.has("sigmas")) {
-            float[] sig = s instanceof DPMSolverMultistepScheduler d ? d.sigmas() : ((UniPCMultistepScheduler) s).sigmas();
-            GoldenCompare.assertClose(file, name + ": sigmas", c.get("sigmas"), sig);
+            GoldenCompare.assertClose(file, name + ": sigmas", c.get("sigmas"), GoldenCompare.sigmas(s));
         }
         assertEquals(c.get("init_noise_sigma").asDouble(), s.initNoiseSigma(), 0.0, name + ": init_noise_sigma");
         assertEquals(c.get("order").asInt(), s.order(), name + ": order");
@@ -82,12 +80,7 @@ class SchedulerTrajectoryGoldenTest {
             d.setEta(eta);
         }
         JsonNode steps = c.get("steps");
-        List<float[]> draws = new ArrayList<>();
-        for (JsonNode st : steps) {
-            if (st.has("noise")) {
-                draws.add(Golden.floats(st.get("noise")));
-            }
-        }
+        List<float[]> draws = GoldenCompare.stepNoise(steps);
         GoldenCompare.Replay noise = new GoldenCompare.Replay(draws);
 
         float[] initialNoise = Golden.floats(c.get("initial_noise"));

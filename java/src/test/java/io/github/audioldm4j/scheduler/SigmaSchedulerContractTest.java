@@ -20,7 +20,7 @@ class SigmaSchedulerContractTest {
             "LMSDiscreteScheduler", "HeunDiscreteScheduler");
 
     static Scheduler audioLdm2(String cls) {
-        return SigmaSchedulerSupport.create(cls, SchedulerConfig.audioLdm2());
+        return Schedulers.create(cls, SchedulerConfig.audioLdm2());
     }
 
     static NoiseSource noise() {
@@ -79,6 +79,23 @@ class SigmaSchedulerContractTest {
         assertEquals("original length must be a multiple of timesteps length (3), got 8",
                 assertThrows(IllegalArgumentException.class,
                         () -> s.addNoise(new float[8], new float[8], new float[] {t, t, t})).getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"EulerDiscreteScheduler", "EulerAncestralDiscreteScheduler", "LMSDiscreteScheduler",
+        "HeunDiscreteScheduler"})
+    void emptyArraysAndUnknownNoiseTimestepsFail(String cls) {
+        Scheduler s = audioLdm2(cls);
+        s.setTimesteps(10);
+        float t = s.timesteps()[0];
+        assertEquals("sample must not be empty, got length 0", assertThrows(IllegalArgumentException.class,
+                () -> s.step(new float[0], t, new float[0], noise())).getMessage());
+        assertEquals("original must not be empty, got length 0", assertThrows(IllegalArgumentException.class,
+                () -> s.addNoise(new float[0], new float[0], new float[] {t})).getMessage());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> s.addNoise(new float[4], new float[4], new float[] {t, 500.5f}));
+        assertTrue(e.getMessage().startsWith("timesteps[1] must be one of the scheduler's timesteps ["), e.getMessage());
+        assertTrue(e.getMessage().endsWith("got 500.5"), e.getMessage());
     }
 
     @ParameterizedTest
@@ -159,7 +176,7 @@ class SigmaSchedulerContractTest {
     void badConfigValues() {
         SchedulerConfig base = SchedulerConfig.audioLdm2();
         for (String cls : CLASSES) {
-            Function<SchedulerConfig, Scheduler> make = c -> SigmaSchedulerSupport.create(cls, c);
+            Function<SchedulerConfig, Scheduler> make = c -> Schedulers.create(cls, c);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> make.apply(base.with("timestep_spacing", "uniform")));
             assertEquals("scheduler config field timestep_spacing must be one of linspace, leading, trailing,"
@@ -193,10 +210,10 @@ class SigmaSchedulerContractTest {
         for (String cls : List.of("EulerDiscreteScheduler", "LMSDiscreteScheduler", "HeunDiscreteScheduler")) {
             assertEquals("only one of scheduler config fields use_beta_sigmas, use_exponential_sigmas,"
                     + " use_karras_sigmas can be true, got false, true, true", assertThrows(
-                    IllegalArgumentException.class, () -> SigmaSchedulerSupport.create(cls,
+                    IllegalArgumentException.class, () -> Schedulers.create(cls,
                             base.with("use_karras_sigmas", true).with("use_exponential_sigmas", true))).getMessage());
             assertEquals("scheduler config field use_beta_sigmas is not supported (scipy beta quantiles), got true",
-                    assertThrows(IllegalArgumentException.class, () -> SigmaSchedulerSupport.create(cls,
+                    assertThrows(IllegalArgumentException.class, () -> Schedulers.create(cls,
                             base.with("use_beta_sigmas", true))).getMessage());
         }
         assertEquals("scheduler config field interpolation_type must be one of linear, got \"log_linear\"",
@@ -224,7 +241,7 @@ class SigmaSchedulerContractTest {
         boolean expectFirst = true;
         for (float t : s.timesteps()) {
             assertEquals(expectFirst, s.stateInFirstOrder());
-            x = s.step(SigmaSchedulerSupport.standInModel(s.scaleModelInput(x, t), t), t, x, null).prevSample();
+            x = s.step(GoldenCompare.standInModel(s.scaleModelInput(x, t), t), t, x, null).prevSample();
             expectFirst = !expectFirst;
         }
         assertFalse(s.stateInFirstOrder(), "the final Euler step leaves a pending correction, as upstream");

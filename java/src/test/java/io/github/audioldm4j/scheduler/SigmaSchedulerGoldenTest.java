@@ -1,10 +1,9 @@
 package io.github.audioldm4j.scheduler;
 
-import static io.github.audioldm4j.scheduler.SigmaSchedulerSupport.TRAJECTORY_TOL;
-import static io.github.audioldm4j.scheduler.SigmaSchedulerSupport.assertBitExact;
-import static io.github.audioldm4j.scheduler.SigmaSchedulerSupport.floats;
-import static io.github.audioldm4j.scheduler.SigmaSchedulerSupport.maxUlp;
-import static io.github.audioldm4j.scheduler.SigmaSchedulerSupport.relErr;
+import static io.github.audioldm4j.scheduler.GoldenCompare.TRAJECTORY_TOL;
+import static io.github.audioldm4j.scheduler.GoldenCompare.assertBitExact;
+import static io.github.audioldm4j.scheduler.GoldenCompare.maxUlp;
+import static io.github.audioldm4j.scheduler.GoldenCompare.relErr;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,7 +29,7 @@ import org.junit.jupiter.api.TestFactory;
  *   <li>teacher-forced steps (each step fed the golden sample, model output and noise) must give
  *       bit-exact scaled inputs, x0 predictions and samples, and LMS coefficients within 1e-12;</li>
  *   <li>the free-running loop (our own samples, noise from TorchGenerator) must stay within
- *       {@link SigmaSchedulerSupport#TRAJECTORY_TOL} max-norm relative error of every golden step,
+ *       {@link GoldenCompare#TRAJECTORY_TOL} max-norm relative error of every golden step,
  *       and draw exactly the stored noise.</li>
  * </ol>
  */
@@ -76,7 +75,7 @@ class SigmaSchedulerGoldenTest {
     }
 
     static Scheduler build(JsonNode c) {
-        Scheduler s = SigmaSchedulerSupport.create(c.get("scheduler_class").asText(),
+        Scheduler s = Schedulers.create(c.get("scheduler_class").asText(),
                 SchedulerConfig.fromJson(c.get("config")));
         s.setTimesteps(c.get("num_inference_steps").asInt());
         return s;
@@ -84,36 +83,26 @@ class SigmaSchedulerGoldenTest {
 
     static void schedule(JsonNode c) {
         Scheduler s = build(c);
-        assertArrayEquals(floats(c.get("timesteps")), s.timesteps(), "timesteps");
-        assertBitExact("sigmas", floats(c.get("sigmas")), SigmaSchedulerSupport.sigmasOf(s));
+        assertArrayEquals(Golden.floats(c.get("timesteps")), s.timesteps(), "timesteps");
+        assertBitExact("sigmas", Golden.floats(c.get("sigmas")), GoldenCompare.sigmas(s));
         assertEquals((float) c.get("init_noise_sigma").asDouble(), s.initNoiseSigma(), "init_noise_sigma");
         assertEquals(c.get("order").asInt(), s.order(), "order");
         assertEquals(c.get("num_inference_steps").asInt(), s.numInferenceSteps());
 
-        long[] shape = SigmaSchedulerSupport.shape(c.get("latent_shape"));
+        long[] shape = Golden.longs(c.get("latent_shape"));
         float[] noise = new TorchGenerator(c.get("latent_seed").asLong()).randn(shape);
-        assertBitExact("initial_noise (TorchGenerator)", floats(c.get("initial_noise")), noise);
+        assertBitExact("initial_noise (TorchGenerator)", Golden.floats(c.get("initial_noise")), noise);
         float[] init = new float[noise.length];
         for (int i = 0; i < init.length; i++) {
             init[i] = noise[i] * s.initNoiseSigma();
         }
-        assertBitExact("initial_sample", floats(c.get("initial_sample")), init);
-    }
-
-    static List<float[]> goldenNoise(JsonNode c) {
-        List<float[]> noise = new ArrayList<>();
-        for (JsonNode st : c.get("steps")) {
-            if (st.has("noise")) {
-                noise.add(floats(st.get("noise")));
-            }
-        }
-        return noise;
+        assertBitExact("initial_sample", Golden.floats(c.get("initial_sample")), init);
     }
 
     static void teacherForced(String file, JsonNode c) {
         Scheduler s = build(c);
-        NoiseSource noise = SigmaSchedulerSupport.replay(goldenNoise(c));
-        float[] sample = floats(c.get("initial_sample"));
+        NoiseSource noise = new GoldenCompare.Replay(GoldenCompare.stepNoise(c.get("steps")));
+        float[] sample = Golden.floats(c.get("initial_sample"));
         long worstUlp = 0;
         double worstCoeff = 0;
         int stepCount = 0;
@@ -121,15 +110,15 @@ class SigmaSchedulerGoldenTest {
             float t = (float) st.get("t").asDouble();
             String where = c.get("name").asText() + " step " + st.get("i").asInt() + " (t=" + t + ")";
             float[] scaled = s.scaleModelInput(sample, t);
-            assertBitExact(where + " scaled_input", floats(st.get("scaled_input")), scaled);
-            float[] goldenMo = floats(st.get("model_output"));
+            assertBitExact(where + " scaled_input", Golden.floats(st.get("scaled_input")), scaled);
+            float[] goldenMo = Golden.floats(st.get("model_output"));
             assertBitExact(where + " model_output (stand-in)", goldenMo,
-                    SigmaSchedulerSupport.standInModel(floats(st.get("scaled_input")), t));
+                    GoldenCompare.standInModel(Golden.floats(st.get("scaled_input")), t));
             StepResult r = s.step(goldenMo, t, sample, noise);
-            worstUlp = Math.max(worstUlp, maxUlp(floats(st.get("prev_sample")), r.prevSample()));
-            assertBitExact(where + " prev_sample", floats(st.get("prev_sample")), r.prevSample());
+            worstUlp = Math.max(worstUlp, maxUlp(Golden.floats(st.get("prev_sample")), r.prevSample()));
+            assertBitExact(where + " prev_sample", Golden.floats(st.get("prev_sample")), r.prevSample());
             if (st.has("pred_original_sample")) {
-                assertBitExact(where + " pred_original_sample", floats(st.get("pred_original_sample")),
+                assertBitExact(where + " pred_original_sample", Golden.floats(st.get("pred_original_sample")),
                         r.predOriginalSample());
             }
             if (st.has("lms_coefficients")) {
@@ -143,7 +132,7 @@ class SigmaSchedulerGoldenTest {
                             + ": expected " + expected[k] + ", got " + actual[k]);
                 }
             }
-            sample = floats(st.get("prev_sample"));
+            sample = Golden.floats(st.get("prev_sample"));
             stepCount++;
         }
         assertEquals(c.get("steps").size(), stepCount);
@@ -154,17 +143,17 @@ class SigmaSchedulerGoldenTest {
 
     static void freeRunning(String file, JsonNode c) {
         Scheduler s = build(c);
-        long[] shape = SigmaSchedulerSupport.shape(c.get("latent_shape"));
+        long[] shape = Golden.longs(c.get("latent_shape"));
         TorchGenerator latentGen = new TorchGenerator(c.get("latent_seed").asLong());
         float[] sample = latentGen.randn(shape);
         for (int i = 0; i < sample.length; i++) {
             sample[i] *= s.initNoiseSigma();
         }
-        SigmaSchedulerSupport.Recording noise = null;
+        GoldenCompare.Recording noise = null;
         if (c.has("noise_source")) {
             // a separate generator (noise_seed), or the latent generator itself (shared_generator)
             NoiseSource src = c.has("noise_seed") ? new TorchGenerator(c.get("noise_seed").asLong()) : latentGen;
-            noise = new SigmaSchedulerSupport.Recording(src);
+            noise = new GoldenCompare.Recording(src);
         }
         double worst = 0;
         int exactSteps = 0;
@@ -174,9 +163,9 @@ class SigmaSchedulerGoldenTest {
         for (float t : ts) {
             JsonNode st = c.get("steps").get(i);
             float[] scaled = s.scaleModelInput(sample, t);
-            float[] mo = SigmaSchedulerSupport.standInModel(scaled, t);
+            float[] mo = GoldenCompare.standInModel(scaled, t);
             sample = s.step(mo, t, sample, noise).prevSample();
-            float[] expected = floats(st.get("prev_sample"));
+            float[] expected = Golden.floats(st.get("prev_sample"));
             double e = relErr(expected, sample);
             worst = Math.max(worst, e);
             if (maxUlp(expected, sample) == 0) {
@@ -185,11 +174,11 @@ class SigmaSchedulerGoldenTest {
             assertTrue(e <= TRAJECTORY_TOL, c.get("name").asText() + " step " + i + ": rel err " + e);
             if (noise != null) {
                 assertBitExact(c.get("name").asText() + " step " + i + " noise drawn by the scheduler",
-                        floats(st.get("noise")), noise.draws.get(i));
+                        Golden.floats(st.get("noise")), noise.draws.get(i));
             }
             i++;
         }
-        double fin = relErr(floats(c.get("final_sample")), sample);
+        double fin = relErr(Golden.floats(c.get("final_sample")), sample);
         assertTrue(fin <= TRAJECTORY_TOL, "final_sample rel err " + fin);
         REPORT.put(file + " " + c.get("name").asText() + " free-running",
                 "max rel err " + worst + ", " + exactSteps + "/" + ts.length + " steps bit-exact"

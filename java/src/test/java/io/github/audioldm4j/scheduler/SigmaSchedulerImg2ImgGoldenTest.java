@@ -1,10 +1,9 @@
 package io.github.audioldm4j.scheduler;
 
-import static io.github.audioldm4j.scheduler.SigmaSchedulerSupport.TRAJECTORY_TOL;
-import static io.github.audioldm4j.scheduler.SigmaSchedulerSupport.assertBitExact;
-import static io.github.audioldm4j.scheduler.SigmaSchedulerSupport.floats;
-import static io.github.audioldm4j.scheduler.SigmaSchedulerSupport.maxUlp;
-import static io.github.audioldm4j.scheduler.SigmaSchedulerSupport.relErr;
+import static io.github.audioldm4j.scheduler.GoldenCompare.TRAJECTORY_TOL;
+import static io.github.audioldm4j.scheduler.GoldenCompare.assertBitExact;
+import static io.github.audioldm4j.scheduler.GoldenCompare.maxUlp;
+import static io.github.audioldm4j.scheduler.GoldenCompare.relErr;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,8 +23,7 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * {@code scheduler_train_schedules.json}, {@code scheduler_img2img_add_noise.json} and
  * {@code scheduler_img2img_trajectories.json} for the euler, euler_ancestral, lms and heun
- * variants. {@code get_timesteps} (strength to start index) is the test-side port in
- * {@link SigmaSchedulerSupport#getTimesteps}.
+ * variants. {@code get_timesteps} (strength to start index) is {@link Img2Img#getTimesteps}.
  */
 class SigmaSchedulerImg2ImgGoldenTest {
     private static final Set<String> VARIANTS = Set.of("euler", "euler_ancestral", "lms", "heun");
@@ -43,7 +41,7 @@ class SigmaSchedulerImg2ImgGoldenTest {
         for (String v : VARIANTS) {
             JsonNode g = schedules.get(v);
             tests.add(DynamicTest.dynamicTest(v, () -> {
-                Scheduler s = SigmaSchedulerSupport.create(g.get("class").asText(), SchedulerConfig.audioLdm2());
+                Scheduler s = Schedulers.create(g.get("class").asText(), SchedulerConfig.audioLdm2());
                 float[] betas;
                 float[] cumprod;
                 float[] sigmas;
@@ -69,16 +67,16 @@ class SigmaSchedulerImg2ImgGoldenTest {
                     sigmas = e.initialSigmas();
                     timesteps = e.initialTimesteps();
                 }
-                assertBitExact(v + " betas", floats(g.get("betas")), betas);
+                assertBitExact(v + " betas", Golden.floats(g.get("betas")), betas);
                 float[] alphas = new float[betas.length];
                 for (int i = 0; i < alphas.length; i++) {
                     alphas[i] = 1.0f - betas[i];
                 }
-                assertBitExact(v + " alphas", floats(g.get("alphas")), alphas);
-                assertBitExact(v + " alphas_cumprod", floats(g.get("alphas_cumprod")), cumprod);
-                assertBitExact(v + " sigmas", floats(g.get("sigmas")), sigmas);
+                assertBitExact(v + " alphas", Golden.floats(g.get("alphas")), alphas);
+                assertBitExact(v + " alphas_cumprod", Golden.floats(g.get("alphas_cumprod")), cumprod);
+                assertBitExact(v + " sigmas", Golden.floats(g.get("sigmas")), sigmas);
                 if (timesteps != null) {
-                    assertBitExact(v + " timesteps", floats(g.get("timesteps")), timesteps);
+                    assertBitExact(v + " timesteps", Golden.floats(g.get("timesteps")), timesteps);
                 } else {
                     // EulerAncestral keeps float64 training timesteps 999..0 before set_timesteps
                     double[] t = Golden.doubles(g.get("timesteps"));
@@ -96,8 +94,8 @@ class SigmaSchedulerImg2ImgGoldenTest {
     @TestFactory
     List<DynamicTest> addNoiseByStrength() {
         JsonNode root = Golden.load("scheduler_img2img_add_noise.json");
-        float[] init = floats(root.get("init_latents"));
-        float[] noise = floats(root.get("noise"));
+        float[] init = Golden.floats(root.get("init_latents"));
+        float[] noise = Golden.floats(root.get("noise"));
         // the stored tensors are torch.randn with seeds 7 and 8
         assertBitExact("init_latents (TorchGenerator seed 7)", init, new TorchGenerator(7).randn(init.length));
         assertBitExact("noise (TorchGenerator seed 8)", noise, new TorchGenerator(8).randn(noise.length));
@@ -110,22 +108,21 @@ class SigmaSchedulerImg2ImgGoldenTest {
             }
             String name = v + "_N" + c.get("num_inference_steps").asInt() + "_strength" + c.get("strength").asText();
             tests.add(DynamicTest.dynamicTest(name, () -> {
-                Scheduler s = SigmaSchedulerSupport.create(c.get("scheduler_class").asText(),
+                Scheduler s = Schedulers.create(c.get("scheduler_class").asText(),
                         SchedulerConfig.audioLdm2());
                 int n = c.get("num_inference_steps").asInt();
                 s.setTimesteps(n);
-                assertArrayEquals(floats(c.get("timesteps_after_set_timesteps")), s.timesteps(), name + " timesteps");
-                SigmaSchedulerSupport.Img2ImgTimesteps got =
-                        SigmaSchedulerSupport.getTimestepsAndCount(s, n, c.get("strength").asDouble());
+                assertArrayEquals(Golden.floats(c.get("timesteps_after_set_timesteps")), s.timesteps(), name + " timesteps");
+                Img2Img.Schedule got = Img2Img.getTimesteps(s, n, c.get("strength").asDouble());
                 float[] ts = got.timesteps();
-                assertArrayEquals(floats(c.get("get_timesteps_timesteps")), ts, name + " get_timesteps");
+                assertArrayEquals(Golden.floats(c.get("get_timesteps_timesteps")), ts, name + " get_timesteps");
                 assertEquals(c.get("get_timesteps_num_inference_steps").asInt(), got.numInferenceSteps(),
                         name + " get_timesteps num_inference_steps");
-                assertEquals(c.get("begin_index").asInt(), beginIndexOf(s), name + " begin_index");
-                float[] latentTimestep = floats(c.get("latent_timestep"));
+                assertEquals(c.get("begin_index").asInt(), GoldenCompare.beginIndex(s).orElse(-1), name + " begin_index");
+                float[] latentTimestep = Golden.floats(c.get("latent_timestep"));
                 assertEquals(ts[0], latentTimestep[0]);
                 float[] result = s.addNoise(init, noise, latentTimestep);
-                assertBitExact(name + " add_noise", floats(c.get("add_noise_result")), result);
+                assertBitExact(name + " add_noise", Golden.floats(c.get("add_noise_result")), result);
                 count[0]++;
             }));
         }
@@ -138,22 +135,11 @@ class SigmaSchedulerImg2ImgGoldenTest {
         return tests;
     }
 
-    private static int beginIndexOf(Scheduler s) {
-        if (s instanceof EulerDiscreteScheduler e) {
-            return e.beginIndex().orElse(-1);
-        } else if (s instanceof EulerAncestralDiscreteScheduler e) {
-            return e.beginIndex().orElse(-1);
-        } else if (s instanceof LMSDiscreteScheduler e) {
-            return e.beginIndex().orElse(-1);
-        }
-        return ((HeunDiscreteScheduler) s).beginIndex().orElse(-1);
-    }
-
     @TestFactory
     List<DynamicTest> trajectories() {
         JsonNode root = Golden.load("scheduler_img2img_trajectories.json");
-        float[] init = floats(root.get("init_latents"));
-        float[] noise = floats(root.get("noise"));
+        float[] init = Golden.floats(root.get("init_latents"));
+        float[] noise = Golden.floats(root.get("noise"));
         List<DynamicTest> tests = new ArrayList<>();
         for (JsonNode c : root.get("cases")) {
             String v = c.get("scheduler_variant").asText();
@@ -161,29 +147,29 @@ class SigmaSchedulerImg2ImgGoldenTest {
                 continue;
             }
             tests.add(DynamicTest.dynamicTest(v, () -> {
-                Scheduler s = SigmaSchedulerSupport.create(c.get("scheduler_class").asText(),
+                Scheduler s = Schedulers.create(c.get("scheduler_class").asText(),
                         SchedulerConfig.fromJson(c.get("config")));
                 int n = c.get("num_inference_steps").asInt();
                 s.setTimesteps(n);
-                float[] ts = SigmaSchedulerSupport.getTimesteps(s, n, c.get("strength").asDouble());
-                assertArrayEquals(floats(c.get("timesteps")), ts, v + " timesteps");
-                assertEquals(c.get("begin_index").asInt(), beginIndexOf(s), v + " begin_index");
+                float[] ts = Img2Img.getTimesteps(s, n, c.get("strength").asDouble()).timesteps();
+                assertArrayEquals(Golden.floats(c.get("timesteps")), ts, v + " timesteps");
+                assertEquals(c.get("begin_index").asInt(), GoldenCompare.beginIndex(s).orElse(-1), v + " begin_index");
                 float[] latentTimestep = {ts[0]};
-                assertArrayEquals(floats(c.get("latent_timestep")), latentTimestep);
+                assertArrayEquals(Golden.floats(c.get("latent_timestep")), latentTimestep);
                 float[] sample = s.addNoise(init, noise, latentTimestep);
-                assertBitExact(v + " noisy_latents", floats(c.get("noisy_latents")), sample);
-                SigmaSchedulerSupport.Recording rec = c.get("noise_seed").isNull() ? null
-                        : new SigmaSchedulerSupport.Recording(new TorchGenerator(c.get("noise_seed").asLong()));
+                assertBitExact(v + " noisy_latents", Golden.floats(c.get("noisy_latents")), sample);
+                GoldenCompare.Recording rec = c.get("noise_seed").isNull() ? null
+                        : new GoldenCompare.Recording(new TorchGenerator(c.get("noise_seed").asLong()));
                 double worst = 0;
                 int exact = 0;
                 int i = 0;
                 for (float t : ts) {
                     JsonNode st = c.get("steps").get(i);
                     float[] scaled = s.scaleModelInput(sample, t);
-                    float[] mo = SigmaSchedulerSupport.standInModel(scaled, t);
+                    float[] mo = GoldenCompare.standInModel(scaled, t);
                     StepResult r = s.step(mo, t, sample, rec);
                     sample = r.prevSample();
-                    float[] expected = floats(st.get("prev_sample"));
+                    float[] expected = Golden.floats(st.get("prev_sample"));
                     double e = relErr(expected, sample);
                     worst = Math.max(worst, e);
                     exact += maxUlp(expected, sample) == 0 ? 1 : 0;
@@ -198,12 +184,12 @@ class SigmaSchedulerImg2ImgGoldenTest {
                         }
                     }
                     if (rec != null) {
-                        assertBitExact(v + " step " + i + " noise", floats(st.get("noise")), rec.draws.get(i));
+                        assertBitExact(v + " step " + i + " noise", Golden.floats(st.get("noise")), rec.draws.get(i));
                     }
                     i++;
                 }
                 assertEquals(c.get("steps").size(), i);
-                double fin = relErr(floats(c.get("final_sample")), sample);
+                double fin = relErr(Golden.floats(c.get("final_sample")), sample);
                 assertTrue(fin <= TRAJECTORY_TOL, v + " final rel err " + fin);
                 REPORT.put("scheduler_img2img_trajectories.json " + v, "noisy_latents bit-exact, max rel err "
                         + worst + ", " + exact + "/" + ts.length + " steps bit-exact");

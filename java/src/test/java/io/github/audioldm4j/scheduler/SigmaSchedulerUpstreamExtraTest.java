@@ -1,17 +1,14 @@
 package io.github.audioldm4j.scheduler;
 
-import static io.github.audioldm4j.scheduler.SigmaSchedulerSupport.TRAJECTORY_TOL;
-import static io.github.audioldm4j.scheduler.SigmaSchedulerSupport.floats;
-import static io.github.audioldm4j.scheduler.SigmaSchedulerSupport.maxUlp;
-import static io.github.audioldm4j.scheduler.SigmaSchedulerSupport.relErr;
+import static io.github.audioldm4j.scheduler.GoldenCompare.TRAJECTORY_TOL;
+import static io.github.audioldm4j.scheduler.GoldenCompare.maxUlp;
+import static io.github.audioldm4j.scheduler.GoldenCompare.relErr;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.audioldm4j.random.TorchGenerator;
-import java.io.IOException;
-import java.io.InputStream;
+import io.github.audioldm4j.testing.Golden;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +23,7 @@ import org.junit.jupiter.api.TestFactory;
  * rescaling, other beta schedules, Euler's s_churn, class defaults), against vectors produced by
  * diffusers' own scheduler files ({@code upstream-extra/gen_upstream_extra.py}; see its
  * docstring). Schedules must be bit-exact except where noted; trajectories within
- * {@link SigmaSchedulerSupport#TRAJECTORY_TOL}.
+ * {@link GoldenCompare#TRAJECTORY_TOL}.
  */
 class SigmaSchedulerUpstreamExtraTest {
     static final Map<String, String> REPORT = new TreeMap<>();
@@ -36,14 +33,8 @@ class SigmaSchedulerUpstreamExtraTest {
         REPORT.forEach((k, v) -> System.out.println("[extra] " + k + ": " + v));
     }
 
-    static JsonNode load() throws IOException {
-        try (InputStream in = SigmaSchedulerUpstreamExtraTest.class.getResourceAsStream(
-                "upstream-extra/upstream_extra.json")) {
-            if (in == null) {
-                throw new IllegalStateException("test resource upstream-extra/upstream_extra.json is missing");
-            }
-            return new ObjectMapper().readTree(in);
-        }
+    static JsonNode load() {
+        return GoldenCompare.resource("upstream-extra/upstream_extra.json");
     }
 
     /**
@@ -55,7 +46,7 @@ class SigmaSchedulerUpstreamExtraTest {
     }
 
     @TestFactory
-    List<DynamicTest> upstreamCases() throws IOException {
+    List<DynamicTest> upstreamCases() {
         JsonNode root = load();
         List<DynamicTest> tests = new ArrayList<>();
         for (JsonNode c : root.get("cases")) {
@@ -67,23 +58,23 @@ class SigmaSchedulerUpstreamExtraTest {
 
     static void run(JsonNode c) {
         String name = c.get("name").asText();
-        Scheduler s = SigmaSchedulerSupport.create(c.get("scheduler_class").asText(),
+        Scheduler s = Schedulers.create(c.get("scheduler_class").asText(),
                 SchedulerConfig.fromJson(c.get("config")));
         s.setTimesteps(c.get("num_inference_steps").asInt());
         float[] ts = s.timesteps();
-        long tsUlp = maxUlp(floats(c.get("timesteps")), ts);
-        long sigmaUlp = maxUlp(floats(c.get("sigmas")), SigmaSchedulerSupport.sigmasOf(s));
+        long tsUlp = maxUlp(Golden.floats(c.get("timesteps")), ts);
+        long sigmaUlp = maxUlp(Golden.floats(c.get("sigmas")), GoldenCompare.sigmas(s));
         long allowed = scheduleMayDifferByUlp(c.get("config")) ? 2 : 0;
         assertTrue(tsUlp <= allowed, name + " timesteps differ by " + tsUlp + " ulp");
         assertTrue(sigmaUlp <= allowed, name + " sigmas differ by " + sigmaUlp + " ulp");
         assertEquals((float) c.get("init_noise_sigma").asDouble(), s.initNoiseSigma(), name + " init_noise_sigma");
 
-        long[] shape = SigmaSchedulerSupport.shape(c.get("latent_shape"));
+        long[] shape = Golden.longs(c.get("latent_shape"));
         float[] sample = new TorchGenerator(c.get("latent_seed").asLong()).randn(shape);
         for (int i = 0; i < sample.length; i++) {
             sample[i] *= s.initNoiseSigma();
         }
-        assertEquals(0, maxUlp(floats(c.get("initial_sample")), sample), name + " initial_sample");
+        assertEquals(0, maxUlp(Golden.floats(c.get("initial_sample")), sample), name + " initial_sample");
         NoiseSource noise = c.has("noise_seed") ? new TorchGenerator(c.get("noise_seed").asLong()) : null;
         JsonNode kw = c.path("step_kwargs");
         double worst = 0;
@@ -92,7 +83,7 @@ class SigmaSchedulerUpstreamExtraTest {
             float t = ts[i];
             JsonNode st = c.get("steps").get(i);
             float[] scaled = s.scaleModelInput(sample, t);
-            float[] mo = SigmaSchedulerSupport.standInModel(scaled, t);
+            float[] mo = GoldenCompare.standInModel(scaled, t);
             StepResult r;
             if (kw.has("s_churn")) {
                 r = ((EulerDiscreteScheduler) s).step(mo, t, sample, noise, kw.get("s_churn").asDouble(),
@@ -101,12 +92,12 @@ class SigmaSchedulerUpstreamExtraTest {
                 r = s.step(mo, t, sample, noise);
             }
             sample = r.prevSample();
-            float[] expected = floats(st.get("prev_sample"));
+            float[] expected = Golden.floats(st.get("prev_sample"));
             double e = relErr(expected, sample);
             worst = Math.max(worst, e);
             exact += maxUlp(expected, sample) == 0 ? 1 : 0;
             assertTrue(e <= TRAJECTORY_TOL, name + " step " + i + " rel err " + e);
-            double ep = relErr(floats(st.get("pred_original_sample")), r.predOriginalSample());
+            double ep = relErr(Golden.floats(st.get("pred_original_sample")), r.predOriginalSample());
             assertTrue(ep <= TRAJECTORY_TOL, name + " step " + i + " pred_original_sample rel err " + ep);
         }
         assertEquals(c.get("steps").size(), ts.length);

@@ -7,9 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.audioldm4j.testing.Golden;
-import java.io.IOException;
-import java.io.InputStream;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
@@ -35,11 +32,8 @@ class UpstreamExtraPathsTest {
     private static JsonNode root;
 
     @BeforeAll
-    static void load() throws IOException {
-        try (InputStream in = UpstreamExtraPathsTest.class.getResourceAsStream(FILE)) {
-            assertTrue(in != null, FILE + " on the test classpath");
-            root = new ObjectMapper().readTree(in);
-        }
+    static void load() {
+        root = GoldenCompare.resource(FILE);
     }
 
     @AfterAll
@@ -59,18 +53,6 @@ class UpstreamExtraPathsTest {
             c = SchedulerConfig.fromJson(new ObjectMapper().valueToTree(m));
         }
         return c.with("_class_name", className);
-    }
-
-    private static long[] asLongs(float[] ts) {
-        long[] out = new long[ts.length];
-        for (int i = 0; i < ts.length; i++) {
-            out[i] = (long) ts[i];
-        }
-        return out;
-    }
-
-    private static float[] sigmas(Scheduler s) {
-        return s instanceof DPMSolverMultistepScheduler d ? d.sigmas() : ((UniPCMultistepScheduler) s).sigmas();
     }
 
     @Test
@@ -94,9 +76,9 @@ class UpstreamExtraPathsTest {
             }
             s.setTimesteps(n);
             long[] expected = Arrays.stream(upstream).filter(t -> t >= 0).toArray();
-            assertArrayEquals(expected, asLongs(s.timesteps()), what + ": timesteps");
+            assertArrayEquals(expected, GoldenCompare.asLongs(s.timesteps()), what + ": timesteps");
             if (e.has("sigmas") && expected.length == upstream.length) {
-                GoldenCompare.assertClose(FILE, what + ": sigmas", e.get("sigmas"), sigmas(s));
+                GoldenCompare.assertClose(FILE, what + ": sigmas", e.get("sigmas"), GoldenCompare.sigmas(s));
             }
             checked++;
         }
@@ -131,21 +113,16 @@ class UpstreamExtraPathsTest {
             int n = c.get("num_inference_steps").asInt();
             s.setTimesteps(n);
             float[] ts = s.timesteps();
-            assertArrayEquals(Golden.longs(c.get("timesteps")), asLongs(ts), name + ": timesteps");
+            assertArrayEquals(Golden.longs(c.get("timesteps")), GoldenCompare.asLongs(ts), name + ": timesteps");
             if (c.has("sigmas")) {
-                GoldenCompare.assertClose(FILE, name + ": sigmas", c.get("sigmas"), sigmas(s));
+                GoldenCompare.assertClose(FILE, name + ": sigmas", c.get("sigmas"), GoldenCompare.sigmas(s));
             }
             if (s instanceof DDIMScheduler d) {
                 d.setEta(c.get("eta").asDouble());
                 d.setUseClippedModelOutput(c.get("use_clipped_model_output").asBoolean());
             }
             JsonNode steps = c.get("steps");
-            List<float[]> draws = new ArrayList<>();
-            for (JsonNode st : steps) {
-                if (st.has("noise")) {
-                    draws.add(Golden.floats(st.get("noise")));
-                }
-            }
+            List<float[]> draws = GoldenCompare.stepNoise(steps);
             GoldenCompare.Replay noise = new GoldenCompare.Replay(draws);
             float[] sample = Golden.floats(c.get("initial_sample"));
             assertEquals(steps.size(), ts.length, name + ": steps");
