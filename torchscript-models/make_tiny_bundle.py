@@ -24,10 +24,17 @@ import math
 import os
 import sys
 
-# TorchScript serialises some attributes in set order: pin hashing so the files are byte-identical.
-if os.environ.get("PYTHONHASHSEED") != "0":
-    os.environ["PYTHONHASHSEED"] = "0"
-    os.execv(sys.executable, [sys.executable] + sys.argv)
+# Byte-identical output wherever the checkout lives: TorchScript serialises some attributes in set order
+# (pin the hash seed) and records the source file name of every scripted class in its debug info (run the
+# source under the relative name "make_tiny_bundle.py" from this folder).
+if os.environ.get("PYTHONHASHSEED") != "0" or os.environ.get("AUDIOLDM4J_CANONICAL_RUN") != "1":
+    _args = [os.path.abspath(a) for a in sys.argv[1:]]
+    _env = dict(os.environ, PYTHONHASHSEED="0", AUDIOLDM4J_CANONICAL_RUN="1")
+    _code = ("import sys, __main__; __main__.__file__ = 'make_tiny_bundle.py'; "
+             "sys.argv = ['make_tiny_bundle.py'] + sys.argv[1:]; "
+             "exec(compile(open('make_tiny_bundle.py').read(), 'make_tiny_bundle.py', 'exec'), __main__.__dict__)")
+    os.chdir(os.path.dirname(os.path.abspath(__file__)))
+    os.execve(sys.executable, [sys.executable, "-c", _code] + _args, _env)
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
