@@ -111,6 +111,28 @@ public final class HostTensor {
         return bools;
     }
 
+    /**
+     * Validates the argument list of a {@link LoadedModule#forward} call: not null, no null
+     * element, every rank at most {@code maxRank}.
+     *
+     * @throws IllegalArgumentException naming the offending element
+     */
+    public static void checkInputs(java.util.List<HostTensor> inputs, int maxRank) {
+        if (inputs == null) {
+            throw new IllegalArgumentException("inputs must not be null");
+        }
+        for (int i = 0; i < inputs.size(); i++) {
+            HostTensor h = inputs.get(i);
+            if (h == null) {
+                throw new IllegalArgumentException("inputs[" + i + "] must not be null");
+            }
+            if (h.rank() > maxRank) {
+                throw new IllegalArgumentException("inputs[" + i + "] rank must be <= " + maxRank + ", got "
+                        + h.rank() + " (" + h + ")");
+            }
+        }
+    }
+
     /** Index of the first non-finite float, or -1 (always -1 for non-float tensors). */
     public int firstNonFinite() {
         if (dtype != DType.FLOAT32) {

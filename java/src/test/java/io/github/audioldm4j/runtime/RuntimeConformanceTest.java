@@ -135,6 +135,10 @@ class RuntimeConformanceTest {
             withNull.add(null);
             e = assertThrows(IllegalArgumentException.class, () -> m.forward(withNull));
             assertTrue(e.getMessage().contains("inputs[0]"), e.getMessage());
+            long[] shape17 = new long[17];
+            java.util.Arrays.fill(shape17, 1);
+            e = assertThrows(IllegalArgumentException.class, () -> m.forward(HostTensor.ofFloats(new float[1], shape17)));
+            assertTrue(e.getMessage().contains("inputs[0] rank must be <= 16, got 17"), e.getMessage());
         }
     }
 

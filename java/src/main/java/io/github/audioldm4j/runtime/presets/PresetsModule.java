@@ -91,14 +91,8 @@ final class PresetsModule implements LoadedModule {
 
     @Override
     public synchronized List<HostTensor> forward(List<HostTensor> inputs) {
-        if (inputs == null) {
-            throw new IllegalArgumentException("inputs must not be null");
-        }
-        for (int i = 0; i < inputs.size(); i++) {
-            if (inputs.get(i) == null) {
-                throw new IllegalArgumentException("inputs[" + i + "] must not be null");
-            }
-        }
+        // the same rank limit as the shim runtime (ALDM2_MAX_DIMS), so both runtimes accept the same calls
+        HostTensor.checkInputs(inputs, 16);
         if (module == null) {
             throw new IllegalStateException("module " + file + " is closed");
         }

@@ -62,19 +62,7 @@ final class ShimModule implements LoadedModule {
 
     @Override
     public synchronized List<HostTensor> forward(List<HostTensor> inputs) {
-        if (inputs == null) {
-            throw new IllegalArgumentException("inputs must not be null");
-        }
-        for (int i = 0; i < inputs.size(); i++) {
-            HostTensor h = inputs.get(i);
-            if (h == null) {
-                throw new IllegalArgumentException("inputs[" + i + "] must not be null");
-            }
-            if (h.rank() > Aldm2.MAX_DIMS) {
-                throw new IllegalArgumentException("inputs[" + i + "] rank must be <= " + Aldm2.MAX_DIMS + ", got "
-                        + h.rank() + " (" + h + ")");
-            }
-        }
+        HostTensor.checkInputs(inputs, Aldm2.MAX_DIMS);
         Aldm2.ModuleHandle m = requireOpen();
         List<HostTensor> outputs;
         try {
