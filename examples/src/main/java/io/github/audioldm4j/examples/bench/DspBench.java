@@ -33,7 +33,36 @@ import java.util.concurrent.TimeUnit;
  * </pre>
  */
 public final class DspBench {
+    static final String USAGE = "Usage: DspBench [options]\n"
+            + "Log-mel throughput (seconds of audio per second) of the Java front end vs torch.stft on /usr/bin/python3.\n"
+            + "  --seconds S           signal length per call (default 10.24)\n"
+            + "  --rounds N            alternating Java/torch rounds (default 5)\n"
+            + "  --min-time S          minimum seconds per round (default 2.0)\n"
+            + "  --parallelism 1,2     Java thread counts to measure\n"
+            + "  --torch-threads 1,2   torch thread counts to measure\n"
+            + "  --python PATH         Python with torch (default /usr/bin/python3)\n"
+            + "  --script PATH         torch baseline script (default torchscript-models/bench/logmel_torch_bench.py)\n"
+            + "  --torch-throughput X  use a previously measured torch throughput instead of running Python\n"
+            + "  --griffin-lim         also time the Griffin-Lim vocoder once (informational)\n"
+            + "  --help                this text\n";
+
     private DspBench() {}
+
+    private static double number(String option, String value) {
+        try {
+            return Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("option " + option + " must be a number, got \"" + value + "\"");
+        }
+    }
+
+    private static long whole(String option, String value) {
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("option " + option + " must be an integer, got \"" + value + "\"");
+        }
+    }
 
     /** Entry point; see the class documentation for the options. */
     public static void main(String[] args) throws Exception {
@@ -46,21 +75,40 @@ public final class DspBench {
         String script = "torchscript-models/bench/logmel_torch_bench.py";
         Double torchGiven = null;
         boolean griffinLim = false;
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            String v = i + 1 < args.length ? args[i + 1] : null;
-            switch (a) {
-                case "--seconds" -> { seconds = Double.parseDouble(v); i++; }
-                case "--rounds" -> { rounds = Integer.parseInt(v); i++; }
-                case "--min-time" -> { minTime = Double.parseDouble(v); i++; }
-                case "--parallelism" -> { parallelisms = ints(v); i++; }
-                case "--torch-threads" -> { torchThreads = ints(v); i++; }
-                case "--python" -> { python = v; i++; }
-                case "--script" -> { script = v; i++; }
-                case "--torch-throughput" -> { torchGiven = Double.parseDouble(v); i++; }
-                case "--griffin-lim" -> griffinLim = true;
-                default -> throw new IllegalArgumentException("unknown option " + a);
+        try {
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                String v = i + 1 < args.length ? args[i + 1] : null;
+                if (v == null && !a.equals("--griffin-lim") && !a.equals("--help")) {
+                    throw new IllegalArgumentException("option " + a + " needs a value");
+                }
+                switch (a) {
+                    case "--help" -> {
+                        System.out.print(USAGE);
+                        return;
+                    }
+                    case "--seconds" -> { seconds = number(a, v); i++; }
+                    case "--rounds" -> { rounds = (int) whole(a, v); i++; }
+                    case "--min-time" -> { minTime = number(a, v); i++; }
+                    case "--parallelism" -> { parallelisms = ints(a, v); i++; }
+                    case "--torch-threads" -> { torchThreads = ints(a, v); i++; }
+                    case "--python" -> { python = v; i++; }
+                    case "--script" -> { script = v; i++; }
+                    case "--torch-throughput" -> { torchGiven = number(a, v); i++; }
+                    case "--griffin-lim" -> griffinLim = true;
+                    default -> throw new IllegalArgumentException("unknown option " + a);
+                }
             }
+            if (!(seconds > 0.1) || rounds < 1 || !(minTime > 0)) {
+                throw new IllegalArgumentException("--seconds must be > 0.1, --rounds >= 1 and --min-time > 0, got "
+                        + seconds + ", " + rounds + ", " + minTime);
+            }
+        } catch (IllegalArgumentException e) { // includes NumberFormatException
+            System.err.println("error: " + e.getMessage());
+            System.err.println();
+            System.err.print(USAGE);
+            System.exit(2);
+            return;
         }
         int n = (int) Math.round(seconds * AudioLdm2MelExtractor.SAMPLE_RATE);
         float[] x = new float[n];
@@ -195,8 +243,16 @@ public final class DspBench {
         return value;
     }
 
-    private static int[] ints(String csv) {
-        return Arrays.stream(csv.split(",")).mapToInt(Integer::parseInt).toArray();
+    private static int[] ints(String option, String csv) {
+        String[] parts = csv.split(",");
+        int[] out = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            out[i] = (int) whole(option, parts[i].trim());
+            if (out[i] < 1) {
+                throw new IllegalArgumentException("option " + option + " values must be >= 1, got " + out[i]);
+            }
+        }
+        return out;
     }
 
     private static double median(double[] v) {
