@@ -203,6 +203,74 @@ final class GoldenCompare {
     }
 
     /** Integer-valued float timesteps as longs. */
+    /** Scheduler classes whose img2img cases {@code Img2ImgGoldenTest} checks. */
+    static final java.util.Set<String> IMG2IMG_TIMESTEP_CLASSES = java.util.Set.of("DDIMScheduler", "PNDMScheduler",
+            "DPMSolverMultistepScheduler", "UniPCMultistepScheduler");
+    /** Scheduler classes whose img2img cases {@code SigmaSchedulerImg2ImgGoldenTest} checks. */
+    static final java.util.Set<String> IMG2IMG_SIGMA_CLASSES = java.util.Set.of("EulerDiscreteScheduler",
+            "EulerAncestralDiscreteScheduler", "LMSDiscreteScheduler", "HeunDiscreteScheduler");
+
+    /**
+     * Fails when a golden img2img case names a scheduler class neither img2img test checks, so a
+     * golden folder with other cases cannot pass by being filtered away.
+     */
+    static void assertImg2ImgClassKnown(String file, JsonNode c) {
+        String cls = c.get("scheduler_class").asText();
+        if (!IMG2IMG_TIMESTEP_CLASSES.contains(cls) && !IMG2IMG_SIGMA_CLASSES.contains(cls)) {
+            fail(file + ": case of scheduler_class " + cls + " is checked by no img2img golden test");
+        }
+    }
+
+    /**
+     * The batch size B of {@code latent_timestep = timesteps[:1].repeat(B)}: the batch dimension of
+     * the file's {@code init_latents}.
+     */
+    static int img2imgBatch(JsonNode root) {
+        return (int) Golden.shape(root.get("init_latents"))[0];
+    }
+
+    /**
+     * The torch seed the file's description names for a stored tensor
+     * ({@code "<tensor> = torch.randn(..., manual_seed(N))"}), or -1 when it names none.
+     */
+    static long describedSeed(JsonNode root, String tensor) {
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("(?<![A-Za-z_])" + java.util.regex.Pattern.quote(tensor)
+                        + " = torch\\.randn\\([^;]*?manual_seed\\((\\d+)\\)")
+                .matcher(root.get("description").asText());
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    /**
+     * The trajectory files ({@code scheduler_<variant>.json}, not the train-schedule or img2img
+     * files) of the golden folder in use whose cases are of one of {@code classes}, sorted by name.
+     */
+    static List<String> trajectoryFiles(java.util.Set<String> classes) {
+        List<String> out = new java.util.ArrayList<>();
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(Golden.dir())) {
+            for (String f : files.map(p -> p.getFileName().toString()).sorted().toList()) {
+                if (!f.startsWith("scheduler_") || !f.endsWith(".json") || f.equals("scheduler_train_schedules.json")
+                        || f.startsWith("scheduler_img2img_")) {
+                    continue;
+                }
+                JsonNode cases = Golden.load(f).get("cases");
+                if (cases == null || cases.isEmpty()) {
+                    fail(f + " has no cases");
+                }
+                String cls = cases.get(0).get("scheduler_class").asText();
+                if (!IMG2IMG_TIMESTEP_CLASSES.contains(cls) && !IMG2IMG_SIGMA_CLASSES.contains(cls)) {
+                    fail(f + ": scheduler_class " + cls + " is checked by no trajectory golden test");
+                }
+                if (classes.contains(cls)) {
+                    out.add(f);
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out;
+    }
+
     static long[] asLongs(float[] ts) {
         long[] out = new long[ts.length];
         for (int i = 0; i < ts.length; i++) {

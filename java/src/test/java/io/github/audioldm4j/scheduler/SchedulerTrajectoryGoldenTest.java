@@ -22,11 +22,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * tolerance). Timesteps must match exactly, and the inputs fed to the model must match too.
  */
 class SchedulerTrajectoryGoldenTest {
-    static final String[] FILES = {
-        "scheduler_ddim_eta0.json", "scheduler_ddim_eta1.json", "scheduler_ddim_vpred.json",
-        "scheduler_ddim_trailing.json", "scheduler_ddim_linspace.json", "scheduler_pndm.json",
-        "scheduler_dpmpp2m.json", "scheduler_dpmpp2m_karras.json", "scheduler_dpmpp2m_vpred.json",
-        "scheduler_unipc.json"};
+    /** Every trajectory file of the golden folder for DDIM, PNDM, DPM-Solver++ and UniPC (found, not listed). */
+    static final List<String> FILES = GoldenCompare.trajectoryFiles(GoldenCompare.IMG2IMG_TIMESTEP_CLASSES);
 
     @AfterAll
     static void report() {
@@ -36,7 +33,8 @@ class SchedulerTrajectoryGoldenTest {
     }
 
     static Stream<String> files() {
-        return Stream.of(FILES);
+        assertTrue(!FILES.isEmpty(), "no DDIM/PNDM/DPM/UniPC trajectory file in " + Golden.dir());
+        return FILES.stream();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -44,7 +42,7 @@ class SchedulerTrajectoryGoldenTest {
     void trajectoriesMatchDiffusers(String file) {
         JsonNode root = Golden.load(file);
         JsonNode cases = root.get("cases");
-        assertTrue(cases.size() >= 2, file + " has cases");
+        assertTrue(cases.size() > 0, file + " has cases");
         for (JsonNode c : cases) {
             runCase(file, c);
         }

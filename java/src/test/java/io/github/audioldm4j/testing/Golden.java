@@ -11,10 +11,11 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Access to the upstream golden vectors in {@code shared/golden} (see its README). The folder is
- * found from {@code -Daudioldm4j.golden}, the {@code AUDIOLDM4J_GOLDEN} environment variable, or by
- * walking up from the working directory looking for {@code shared/golden/README.md}. A missing
- * folder fails the test: golden tests never pass silently.
+ * Access to the upstream golden vectors (see the folder's README). By default these are the
+ * byte-identical copies of {@code ../shared/golden} shipped in {@code java/testdata/golden} (checked by
+ * {@code GoldenCopyTest}); {@code -Daudioldm4j.golden=DIR} or {@code AUDIOLDM4J_GOLDEN} points every
+ * golden test at another folder of the same format. A missing folder fails the test: golden tests
+ * never pass silently.
  */
 public final class Golden {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -22,6 +23,11 @@ public final class Golden {
 
     private Golden() {}
 
+    /**
+     * The golden folder in use: {@code -Daudioldm4j.golden=DIR} or {@code AUDIOLDM4J_GOLDEN} when set
+     * (another folder of the same format), otherwise the copy shipped with the repository in
+     * {@code java/testdata/golden}, found by walking up from the working directory.
+     */
     public static Path dir() {
         String p = System.getProperty("audioldm4j.golden");
         if (p == null || p.isBlank()) {
@@ -34,14 +40,34 @@ public final class Golden {
             }
             return d;
         }
+        Path shipped = shippedDir();
+        if (shipped == null) {
+            throw new IllegalStateException("java/testdata/golden not found above " + Paths.get("").toAbsolutePath()
+                    + "; run the tests from the repository, or set -Daudioldm4j.golden=<golden folder>");
+        }
+        return shipped;
+    }
+
+    /** The repository's own copy ({@code java/testdata/golden}), or null when not found above the working directory. */
+    public static Path shippedDir() {
+        return findAbove(Paths.get("java", "testdata", "golden"), Paths.get("testdata", "golden"));
+    }
+
+    /** {@code ../shared/golden} (the project's ground truth) when some parent folder has it, else null. */
+    public static Path sharedDir() {
+        return findAbove(Paths.get("shared", "golden"));
+    }
+
+    private static Path findAbove(Path... candidates) {
         for (Path d = Paths.get("").toAbsolutePath(); d != null; d = d.getParent()) {
-            Path c = d.resolve("shared").resolve("golden");
-            if (Files.isRegularFile(c.resolve("README.md"))) {
-                return c;
+            for (Path rel : candidates) {
+                Path c = d.resolve(rel);
+                if (Files.isRegularFile(c.resolve("README.md"))) {
+                    return c;
+                }
             }
         }
-        throw new IllegalStateException("shared/golden not found above " + Paths.get("").toAbsolutePath()
-                + "; set -Daudioldm4j.golden=<path to shared/golden>");
+        return null;
     }
 
     /** Parses (and caches) a golden JSON file by name, e.g. {@code "scheduler_ddim_eta0.json"}. */
