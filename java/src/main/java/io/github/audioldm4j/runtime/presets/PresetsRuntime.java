@@ -5,6 +5,7 @@ import io.github.audioldm4j.runtime.LoadedModule;
 import io.github.audioldm4j.runtime.ModelRuntime;
 import io.github.audioldm4j.runtime.ModelRuntimeException;
 import io.github.audioldm4j.runtime.ModuleOptions;
+import io.github.audioldm4j.runtime.NativeEngine;
 import io.github.audioldm4j.util.Check;
 import io.github.audioldm4j.util.Closeables;
 import java.io.IOException;
@@ -45,6 +46,8 @@ public final class PresetsRuntime implements ModelRuntime {
             if (loaded) {
                 return;
             }
+            // refuse before any native library loads when the shim runtime holds libtorch already
+            NativeEngine.claim(PresetsRuntimeProvider.NAME, "libaldm2");
             String platform = Loader.getPlatform();
             for (String folder : new String[] {platform, platform + "-gpu"}) {
                 String resource = "/org/bytedeco/pytorch/" + folder + "/";

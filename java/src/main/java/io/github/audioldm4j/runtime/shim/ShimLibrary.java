@@ -1,6 +1,7 @@
 package io.github.audioldm4j.runtime.shim;
 
 import io.github.audioldm4j.runtime.ModelRuntimeException;
+import io.github.audioldm4j.runtime.NativeEngine;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,6 +45,8 @@ final class ShimLibrary {
         if (loaded != null) {
             return loaded;
         }
+        // refuse before any native library loads when the presets runtime holds libtorch already
+        NativeEngine.claim(ShimRuntime.NAME, "libjnitorch");
         Path file = locate(System.getProperty(PATH_PROPERTY), System.getenv(PATH_ENV),
                 System.getProperty("java.library.path"));
         // the glue's JNI_OnLoad registers with JavaCPP's runtime (Pointer, Loader): load that first
