@@ -45,6 +45,72 @@ final class Contracts {
                     List.of(new T("float32", "*", "*", "$mel")),
                     List.of(new T("float32", "*", "*"))));
 
+    /** The forward argument names of each component (BUNDLE.md "forward signature"). */
+    static final Map<String, List<String>> ARGUMENTS = Map.of(
+            "clap_text", List.of("input_ids", "attention_mask"),
+            "clap_audio", List.of("input_features", "is_longer"),
+            "t5_encoder", List.of("input_ids", "attention_mask"),
+            "projection", List.of("clap_embeds", "t5_hidden", "t5_mask"),
+            "gpt2", List.of("inputs_embeds", "attention_mask"),
+            "unet", List.of("sample", "timestep", "encoder_hidden_states", "encoder_hidden_states_1",
+                    "encoder_attention_mask_1"),
+            "vae_encoder", List.of("mel"),
+            "vae_decoder", List.of("z"),
+            "vocoder", List.of("mel"));
+
+    /**
+     * Checks the TorchScript file of a component against the contract: the {@code forward}
+     * arguments (count and names), the manifest's input names, and the root class name, which
+     * must not name another component (a VAE encoder and a vocoder both take {@code mel}).
+     */
+    static void checkForward(Path manifestFile, Path moduleFile, ComponentSpec spec, TorchScriptSchema schema) {
+        String comp = spec.name();
+        List<String> want = ARGUMENTS.get(comp);
+        String field = "components." + comp + ".file";
+        String cls = schema.simpleClassName();
+        String looksLike = componentOfClass(cls);
+        if (!want.equals(schema.arguments())) {
+            String other = null;
+            if (looksLike != null && !looksLike.equals(comp)) {
+                other = "holds the " + looksLike;
+            } else {
+                for (String key : new java.util.TreeSet<>(ARGUMENTS.keySet())) {
+                    if (!key.equals(comp) && ARGUMENTS.get(key).equals(schema.arguments())) {
+                        other = other == null ? "looks like the " + key : other + " or " + key;
+                    }
+                }
+            }
+            throw new BundleException(moduleFile, "field '" + field + "': the module's forward takes "
+                    + schema.arguments() + " (" + schema.arguments().size() + " arguments) but the " + comp
+                    + " contract is forward" + want + " (" + want.size() + " arguments)"
+                    + (other != null ? "; the file " + other + " component" : "")
+                    + " (root class " + schema.className() + ")");
+        }
+        if (looksLike != null && !looksLike.equals(comp)) {
+            throw new BundleException(moduleFile, "field '" + field + "': the module's root class " + schema.className()
+                    + " is the " + looksLike + " component, not " + comp + " (both take forward" + want + ")");
+        }
+        for (int i = 0; i < want.size(); i++) {
+            String name = spec.inputs().get(i).name();
+            if (!name.equals(want.get(i))) {
+                throw new BundleException(manifestFile, "field 'components." + comp + ".inputs[" + i + "].name' must be \""
+                        + want.get(i) + "\" (forward argument " + i + " of " + moduleFile.getFileName() + "), got \""
+                        + name + "\"");
+            }
+        }
+    }
+
+    /** The component a wrapper class name denotes (ClapText, VaeEncoderWrapper, ...), or null. */
+    static String componentOfClass(String simpleClassName) {
+        String n = simpleClassName.toLowerCase(java.util.Locale.ROOT).replace("wrapper", "").replaceAll("[^a-z0-9]", "");
+        for (String comp : ARGUMENTS.keySet()) {
+            if (comp.replace("_", "").equals(n)) {
+                return comp;
+            }
+        }
+        return null;
+    }
+
     static void check(Path file, ComponentSpec spec, Manifest.MelConfig mel, Manifest.VaeConfig vae,
             Manifest.Tokenizers tok) {
         List<List<T>> c = CONTRACT.get(spec.name());

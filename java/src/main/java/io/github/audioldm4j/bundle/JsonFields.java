@@ -60,10 +60,10 @@ final class JsonFields {
 
     int positiveInt(JsonNode parent, String prefix, String key) {
         JsonNode n = parent.get(key);
-        if (n == null || !n.isIntegralNumber() || !n.canConvertToInt() || n.asInt() <= 0) {
-            throw error(join(prefix, key), "an integer > 0", n);
+        if (n == null || !n.isIntegralNumber() || !n.canConvertToInt() || n.intValue() <= 0) {
+            throw error(join(prefix, key), "an integer in [1, " + Integer.MAX_VALUE + "]", n);
         }
-        return n.asInt();
+        return n.intValue();
     }
 
     double number(JsonNode parent, String prefix, String key, double min, boolean minExclusive) {

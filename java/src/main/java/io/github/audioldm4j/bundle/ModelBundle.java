@@ -76,8 +76,13 @@ public final class ModelBundle {
         try {
             root = MAPPER.readTree(manifestFile.toFile());
         } catch (JsonProcessingException e) {
-            throw new BundleException(manifestFile, "invalid JSON at line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage(), e);
+            // a nesting-depth or size limit violation (StreamConstraintsException) may carry no location
+            com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
+            throw new BundleException(manifestFile, "invalid JSON"
+                    + (at != null && at.getLineNr() > 0 ? " at line " + at.getLineNr() + ", column " + at.getColumnNr() : "")
+                    + ": " + e.getOriginalMessage(), e);
+        } catch (StackOverflowError e) {
+            throw new BundleException(manifestFile, "invalid JSON: nested too deeply to parse", null);
         } catch (IOException e) {
             throw new BundleException(manifestFile, "cannot read manifest: " + e.getMessage(), e);
         }
@@ -97,8 +102,9 @@ public final class ModelBundle {
         if (fv == null || !fv.isIntegralNumber()) {
             throw f.error("format_version", "the integer " + FORMAT_VERSION, fv);
         }
-        if (fv.asInt() != FORMAT_VERSION) {
-            throw new BundleException(file, "unknown format_version: expected " + FORMAT_VERSION + ", got " + fv.asInt()
+        if (!fv.canConvertToInt() || fv.intValue() != FORMAT_VERSION) {
+            // the literal as written: asInt() would wrap 10^30 to 1073741824
+            throw new BundleException(file, "unknown format_version: expected " + FORMAT_VERSION + ", got " + fv
                     + " (this audioldm4j reads bundle format " + FORMAT_VERSION + " only)");
         }
         String modelId = f.string(root, "", "model_id");
@@ -186,8 +192,8 @@ public final class ModelBundle {
         String file = f.string(t, p, "file");
         String sha = t.has("sha256") ? sha256Field(f, t, p) : null;
         JsonNode pad = t.get("pad_id");
-        if (pad != null && !(pad.isIntegralNumber() && pad.asLong() >= 0)) {
-            throw f.error(p + ".pad_id", "an integer >= 0", pad);
+        if (pad != null && !(pad.isIntegralNumber() && pad.canConvertToLong() && pad.longValue() >= 0)) {
+            throw f.error(p + ".pad_id", "an integer in [0, " + Long.MAX_VALUE + "]", pad);
         }
         return new Manifest.TokenizerFile(file, sha, pad == null ? dfltPad : pad.asLong());
     }
@@ -237,8 +243,13 @@ public final class ModelBundle {
             List<Object> dims = new ArrayList<>();
             for (int j = 0; j < shape.size(); j++) {
                 JsonNode s = shape.get(j);
-                if (s.isIntegralNumber() && s.asInt() > 0) {
-                    dims.add(s.asInt());
+                if (s.isIntegralNumber()) {
+                    // range first: asInt() would wrap 2^32+8 to 8
+                    if (!s.canConvertToInt() || s.intValue() <= 0) {
+                        throw f.error(p + ".shape[" + j + "]", "an integer in [1, " + Integer.MAX_VALUE
+                                + "] or a symbol string like \"B\"", s);
+                    }
+                    dims.add(s.intValue());
                 } else if (s.isTextual() && !s.asText().isBlank()) {
                     dims.add(s.asText());
                 } else {
@@ -252,8 +263,10 @@ public final class ModelBundle {
 
     private void verifyFiles(boolean verifyChecksums) {
         for (ComponentSpec c : manifest.components().values()) {
-            verifyFile(resolveInside(c.file(), "components." + c.name() + ".file"), c.sha256(),
-                    "components." + c.name() + ".sha256", verifyChecksums);
+            Path file = resolveInside(c.file(), "components." + c.name() + ".file");
+            verifyFile(file, c.sha256(), "components." + c.name() + ".sha256", verifyChecksums);
+            // the module's own forward schema, so a file of another component fails here, not at first use
+            Contracts.checkForward(dir.resolve(MANIFEST), file, c, TorchScriptSchema.read(file));
         }
         Manifest.Tokenizers t = manifest.tokenizers();
         for (Manifest.TokenizerFile tf : new Manifest.TokenizerFile[] {t.clap(), t.t5()}) {
@@ -273,6 +286,22 @@ public final class ModelBundle {
         if (!p.startsWith(dir.normalize())) {
             throw new BundleException(dir.resolve(MANIFEST), "field '" + field
                     + "' must be a path inside the bundle directory, got \"" + relative + "\"");
+        }
+        if (Files.exists(p)) {
+            // symlinks (of the file or of a folder on its way) must not lead out of the bundle
+            Path real;
+            Path realDir;
+            try {
+                real = p.toRealPath();
+                realDir = dir.toRealPath();
+            } catch (IOException e) {
+                throw new BundleException(p, "cannot resolve the real path of " + field + ": " + e.getMessage(), e);
+            }
+            if (!real.startsWith(realDir)) {
+                throw new BundleException(dir.resolve(MANIFEST), "field '" + field + "' must resolve to a file inside "
+                        + "the bundle directory " + realDir + ", got \"" + relative + "\" which resolves to " + real
+                        + " through a symbolic link");
+            }
         }
         return p;
     }

@@ -134,7 +134,7 @@ class ModelBundleTest {
 
     @Test
     void wrongSampleRateType() throws IOException {
-        assertContains(failureAfter(r -> r.put("sample_rate", "16k")), "'sample_rate'", "integer > 0", "\"16k\"");
+        assertContains(failureAfter(r -> r.put("sample_rate", "16k")), "'sample_rate'", "an integer in [1, 2147483647]", "\"16k\"");
     }
 
     @Test
@@ -257,5 +257,203 @@ class ModelBundleTest {
         Files.writeString(b.resolve("tokenizers/clap.json"), "{}");
         BundleException e = assertThrows(BundleException.class, () -> ModelBundle.open(b));
         assertContains(e.getMessage(), "clap.json", "checksum mismatch");
+    }
+
+    // ---- probe findings (issue 11): integers out of range, deep nesting, symlinks, swapped modules ----
+
+    @Test
+    void outOfRangeShapeIntegerIsNamedWithItsLiteral() throws IOException {
+        // 2^32 + 8 used to be read as 8
+        String m = failureAfter(r -> ((ArrayNode) r.get("components").get("unet").get("inputs").get(0).get("shape"))
+                .set(1, MAPPER.getNodeFactory().numberNode(4294967304L)));
+        assertContains(m, "'components.unet.inputs[0].shape[1]'", "an integer in [1, 2147483647]", "got 4294967304");
+        m = failureAfter(r -> ((ArrayNode) r.get("components").get("vocoder").get("outputs").get(0).get("shape"))
+                .set(0, MAPPER.getNodeFactory().numberNode(new java.math.BigInteger("1000000000000000000000000000000"))));
+        assertContains(m, "'components.vocoder.outputs[0].shape[0]'", "got 1000000000000000000000000000000");
+    }
+
+    @Test
+    void outOfRangeScalarIntegersAreNamedWithTheirLiteral() throws IOException {
+        // 10^30 used to be reported as 1073741824 (its low 32 bits)
+        java.math.BigInteger huge = new java.math.BigInteger("1000000000000000000000000000000");
+        assertContains(failureAfter(r -> r.set("format_version", MAPPER.getNodeFactory().numberNode(huge))),
+                "unknown format_version", "got 1000000000000000000000000000000");
+        assertContains(failureAfter(r -> r.put("format_version", 4294967297L)), "unknown format_version", "got 4294967297");
+        assertContains(failureAfter(r -> r.put("sample_rate", 4294983296L)), "'sample_rate'", "got 4294983296");
+        assertContains(failureAfter(r -> ((ObjectNode) r.get("defaults")).set("num_inference_steps",
+                MAPPER.getNodeFactory().numberNode(huge))), "'defaults.num_inference_steps'", "got " + huge);
+        assertContains(failureAfter(r -> ((ObjectNode) r.get("tokenizers")).set("files", MAPPER.createObjectNode()
+                .set("clap", MAPPER.createObjectNode().put("file", "tokenizers/clap.json")
+                        .set("pad_id", MAPPER.getNodeFactory().numberNode(huge.pow(2)))))),
+                "'tokenizers.files.clap.pad_id'", "got " + huge.pow(2));
+    }
+
+    @Test
+    void deeplyNestedManifestIsABundleError() throws IOException {
+        for (int depth : new int[] {900, 5000, 200_000}) {
+            Path b = copy();
+            Path mf = b.resolve("manifest.json");
+            String manifest = Files.readString(mf);
+            String deep = "[".repeat(depth) + "]".repeat(depth);
+            for (String where : new String[] {"\"export\": ", "\"model_id\": ", "\"scheduler\": "}) {
+                int at = manifest.indexOf(where);
+                assertTrue(at >= 0, where);
+                // replace the field's value by a deeply nested array
+                int start = at + where.length();
+                int end = valueEnd(manifest, start);
+                Files.writeString(mf, manifest.substring(0, start) + deep + manifest.substring(end));
+                if (depth <= 1000 && where.contains("export")) {
+                    // within the parser's depth limit, "export" is free-form: the bundle opens
+                    assertEquals("audioldm4j/tiny-random", ModelBundle.open(b).manifest().modelId());
+                    continue;
+                }
+                BundleException e = assertThrows(BundleException.class, () -> ModelBundle.open(b),
+                        "depth " + depth + " at " + where);
+                assertContains(e.getMessage(), "manifest.json");
+                if (depth > 1000) {
+                    assertContains(e.getMessage(), "invalid JSON", "nesting depth");
+                } else {
+                    assertContains(e.getMessage(), where.substring(1, where.indexOf('"', 1)), "must be");
+                }
+            }
+        }
+    }
+
+    /** The end of the JSON value starting at {@code start} (object, array, string or scalar). */
+    private static int valueEnd(String s, int start) {
+        char c = s.charAt(start);
+        if (c == '{' || c == '[') {
+            int depth = 0;
+            boolean str = false;
+            for (int i = start; i < s.length(); i++) {
+                char ch = s.charAt(i);
+                if (str) {
+                    if (ch == '\\') {
+                        i++;
+                    } else if (ch == '"') {
+                        str = false;
+                    }
+                } else if (ch == '"') {
+                    str = true;
+                } else if (ch == '{' || ch == '[') {
+                    depth++;
+                } else if (ch == '}' || ch == ']') {
+                    if (--depth == 0) {
+                        return i + 1;
+                    }
+                }
+            }
+            throw new IllegalStateException("unterminated value");
+        }
+        if (c == '"') {
+            return s.indexOf('"', start + 1) + 1;
+        }
+        int i = start;
+        while (i < s.length() && ",}\n ".indexOf(s.charAt(i)) < 0) {
+            i++;
+        }
+        return i;
+    }
+
+    @Test
+    void symlinkedComponentResolvingOutsideTheBundleIsRefused() throws IOException {
+        Path b = copy();
+        Path outside = Files.createDirectories(tmp.resolve("outside"));
+        Files.move(b.resolve("unet.pt"), outside.resolve("unet.pt"));
+        Files.createSymbolicLink(b.resolve("unet.pt"), outside.resolve("unet.pt"));
+        BundleException e = assertThrows(BundleException.class, () -> ModelBundle.open(b));
+        assertContains(e.getMessage(), "'components.unet.file'", "must resolve to a file inside the bundle directory",
+                "\"unet.pt\"", outside.resolve("unet.pt").toRealPath().toString(), "symbolic link");
+    }
+
+    @Test
+    void componentInsideASymlinkedFolderOutsideTheBundleIsRefused() throws IOException {
+        Path b = copy();
+        Path outside = Files.createDirectories(tmp.resolve("elsewhere"));
+        Files.move(b.resolve("vocoder.pt"), outside.resolve("vocoder.pt"));
+        Files.createSymbolicLink(b.resolve("models"), outside);
+        Path mf = b.resolve("manifest.json");
+        ObjectNode root = (ObjectNode) MAPPER.readTree(mf.toFile());
+        ((ObjectNode) root.get("components").get("vocoder")).put("file", "models/vocoder.pt");
+        MAPPER.writeValue(mf.toFile(), root);
+        BundleException e = assertThrows(BundleException.class, () -> ModelBundle.open(b));
+        assertContains(e.getMessage(), "'components.vocoder.file'", "\"models/vocoder.pt\"", "symbolic link");
+    }
+
+    @Test
+    void symlinkInsideTheBundleIsAccepted() throws IOException {
+        Path b = copy();
+        Files.createDirectories(b.resolve("weights"));
+        Files.move(b.resolve("unet.pt"), b.resolve("weights/unet.pt"));
+        Files.createSymbolicLink(b.resolve("unet.pt"), b.resolve("weights/unet.pt"));
+        assertEquals("audioldm4j/tiny-random", ModelBundle.open(b).manifest().modelId());
+    }
+
+    /** Puts {@code source}'s file under {@code target}'s name and updates the checksum, as the probe did. */
+    private Path swapped(String source, String target) throws IOException {
+        Path b = copy();
+        Files.copy(b.resolve(source + ".pt"), b.resolve(target + ".pt"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Path mf = b.resolve("manifest.json");
+        ObjectNode root = (ObjectNode) MAPPER.readTree(mf.toFile());
+        ((ObjectNode) root.get("components").get(target)).put("sha256", ModelBundle.sha256(b.resolve(target + ".pt")));
+        MAPPER.writeValue(mf.toFile(), root);
+        return b;
+    }
+
+    @Test
+    void moduleOfAnotherComponentIsRefusedAtOpen() throws IOException {
+        Path b = swapped("vocoder", "vae_decoder");
+        BundleException e = assertThrows(BundleException.class, () -> ModelBundle.open(b));
+        assertContains(e.getMessage(), "vae_decoder.pt", "'components.vae_decoder.file'", "forward takes [mel] (1 arguments)",
+                "vae_decoder contract is forward[z] (1 arguments)", "the file holds the vocoder component");
+
+        Path c = swapped("gpt2", "unet");
+        e = assertThrows(BundleException.class, () -> ModelBundle.open(c));
+        assertContains(e.getMessage(), "unet.pt", "forward takes [inputs_embeds, attention_mask] (2 arguments)",
+                "(5 arguments)", "the file holds the gpt2 component");
+        // also when checksums are not verified
+        assertThrows(BundleException.class, () -> ModelBundle.open(c, false));
+    }
+
+    @Test
+    void moduleWithTheSameArgumentsButAnotherClassIsRefused() throws IOException {
+        // the VAE encoder and the vocoder both take forward(mel)
+        Path b = swapped("vocoder", "vae_encoder");
+        BundleException e = assertThrows(BundleException.class, () -> ModelBundle.open(b));
+        assertContains(e.getMessage(), "vae_encoder.pt", "root class __torch__.Vocoder is the vocoder component, not vae_encoder");
+    }
+
+    @Test
+    void componentFileThatIsNotTorchScriptIsRefused() throws IOException {
+        Path b = copy();
+        Files.writeString(b.resolve("projection.pt"), "not a zip at all");
+        Path mf = b.resolve("manifest.json");
+        ObjectNode root = (ObjectNode) MAPPER.readTree(mf.toFile());
+        ((ObjectNode) root.get("components").get("projection")).put("sha256", ModelBundle.sha256(b.resolve("projection.pt")));
+        MAPPER.writeValue(mf.toFile(), root);
+        BundleException e = assertThrows(BundleException.class, () -> ModelBundle.open(b));
+        assertContains(e.getMessage(), "projection.pt", "not a TorchScript archive");
+    }
+
+    @Test
+    void manifestInputNamesMustMatchTheForwardArguments() throws IOException {
+        assertContains(failureAfter(r -> ((ObjectNode) r.get("components").get("vae_decoder").get("inputs").get(0))
+                .put("name", "latents")), "'components.vae_decoder.inputs[0].name' must be \"z\"", "got \"latents\"");
+    }
+
+    @Test
+    void torchScriptSchemaParsesSignatures() {
+        java.util.List<String> args = TorchScriptSchema.forwardArguments(Path.of("x.pt"),
+                "class A(Module):\n  def forward(self: __torch__.A,\n    x: Tuple[Tensor, Tensor],\n"
+                        + "    y: Optional[Tensor]=None) -> Tensor:\n    return x\nclass B(Module):\n"
+                        + "  def forward(self: __torch__.B, q: Tensor) -> Tensor:\n", "A");
+        assertEquals(java.util.List.of("x", "y"), args);
+        assertEquals(java.util.List.of("q"), TorchScriptSchema.forwardArguments(Path.of("x.pt"),
+                "class A(Module):\n  def forward(self: __torch__.A, x: Tensor) -> Tensor:\nclass B(Module):\n"
+                        + "  def forward(self: __torch__.B, q: Tensor) -> Tensor:\n", "B"));
+        for (String cls : new String[] {"VaeEncoderWrapper", "VaeEncoder", "UNetWrapper", "Gpt2", "ClapTextWrapper"}) {
+            assertTrue(Contracts.componentOfClass(cls) != null, cls);
+        }
+        assertEquals(null, Contracts.componentOfClass("MyModel"));
     }
 }
