@@ -157,6 +157,63 @@ final class Cli {
         return p;
     }
 
+    /**
+     * An output audio file: its extension must name a format {@link io.github.audioldm4j.io.AudioEncoder}
+     * writes, and its folder must be creatable. Checked before any work starts.
+     */
+    Path outputAudio(String name, String dflt) {
+        Path p = Paths.get(string(name, dflt));
+        try {
+            io.github.audioldm4j.io.AudioFormat.forFile(p);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("option --" + name + ": " + e.getMessage());
+        }
+        checkParent(name, p);
+        return p;
+    }
+
+    /** An output directory: it may exist (as a directory) or be creatable. */
+    Path outputDirectory(String name, String dflt) {
+        Path p = Paths.get(string(name, dflt));
+        if (Files.exists(p) && !Files.isDirectory(p)) {
+            throw new UsageException("option --" + name + " must be a directory, got the file " + p);
+        }
+        checkParent(name, p);
+        return p;
+    }
+
+    private static void checkParent(String name, Path p) {
+        for (Path d = p.toAbsolutePath().getParent(); d != null; d = d.getParent()) {
+            if (Files.exists(d)) {
+                if (!Files.isDirectory(d)) {
+                    throw new UsageException("option --" + name + ": " + d + " is a file, so " + p + " cannot be created");
+                }
+                if (!Files.isWritable(d)) {
+                    throw new UsageException("option --" + name + ": folder " + d + " is not writable");
+                }
+                return;
+            }
+        }
+    }
+
+    /**
+     * Rewrites an argument error of the API in terms of the command line: every API parameter
+     * name in the message becomes its option ({@code numInferenceSteps} becomes {@code --steps}).
+     */
+    static UsageException usage(IllegalArgumentException e, Map<String, String> apiToOption) {
+        String m = e.getMessage() == null ? e.toString() : e.getMessage();
+        boolean named = false;
+        for (Map.Entry<String, String> en : apiToOption.entrySet()) {
+            java.util.regex.Matcher x = java.util.regex.Pattern.compile("(?<![A-Za-z0-9_.-])"
+                    + java.util.regex.Pattern.quote(en.getKey()) + "(?![A-Za-z0-9_])").matcher(m);
+            if (x.find()) {
+                named |= x.start() == 0;
+                m = x.replaceAll(java.util.regex.Matcher.quoteReplacement("--" + en.getValue()));
+            }
+        }
+        return new UsageException(named ? "option " + m : m);
+    }
+
     List<String> positional() {
         return positional;
     }

@@ -68,14 +68,16 @@ public final class Compare {
             if (!(maxSeconds >= 0.25)) {
                 throw new Cli.UsageException("option --max-seconds must be >= 0.25, got " + maxSeconds);
             }
-            Path outDir = Paths.get(cli.string("out", "compare-report"));
+            Path outDir = cli.outputDirectory("out", "compare-report");
             float[] audio;
             int rate;
             String description;
             if (cli.has("input")) {
                 Path input = cli.existingFile("input");
                 AudioInfo info = AudioDecoder.probe(input);
-                DecodedAudio d = AudioDecoder.decode(input, info.sampleRate());
+                // decode no more than is analysed: a long file is not read whole
+                DecodedAudio d = AudioDecoder.decode(input, io.github.audioldm4j.io.DecodeOptions.of(info.sampleRate())
+                        .withMaxDuration(maxSeconds));
                 rate = d.sampleRate();
                 audio = d.samples();
                 description = String.format(Locale.ROOT, "%s (%s, %d Hz, %d channel(s), %.2f s)", input.getFileName(),

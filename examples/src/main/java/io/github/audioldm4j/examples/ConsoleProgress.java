@@ -37,4 +37,10 @@ final class ConsoleProgress implements ProgressListener {
         }
         out.flush();
     }
+
+    @Override
+    public void onWarning(String message) {
+        out.println("warning: " + message);
+        out.flush();
+    }
 }

@@ -7,11 +7,11 @@ import io.github.audioldm4j.pipeline.CancellationToken;
 import io.github.audioldm4j.pipeline.GeneratedAudio;
 import io.github.audioldm4j.pipeline.GenerationRequest;
 import io.github.audioldm4j.runtime.ModelRuntime;
+import io.github.audioldm4j.scheduler.SchedulerConfig;
 import io.github.audioldm4j.scheduler.Schedulers;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -34,6 +34,11 @@ public final class Generate {
             + Runtimes.HELP
             + "  --help             this text\n";
 
+    /** API parameter -> CLI option, for error messages. */
+    static final java.util.Map<String, String> OPTIONS = java.util.Map.of("prompts", "prompt", "negativePrompts",
+            "negative", "audioLengthS", "length", "numInferenceSteps", "steps", "guidanceScale", "guidance", "eta", "eta",
+            "numWaveformsPerPrompt", "waveforms", "seed", "seed");
+
     private Generate() {}
 
     public static void main(String[] args) {
@@ -53,26 +58,35 @@ public final class Generate {
             if (prompts.isEmpty()) {
                 throw new Cli.UsageException("option --prompt is required");
             }
-            GenerationRequest.Builder b = GenerationRequest.builder(prompts)
-                    .audioLengthS(cli.number("length", 10.24))
-                    .numInferenceSteps(cli.integer("steps", 200))
-                    .guidanceScale(cli.number("guidance", 3.5))
-                    .eta(cli.number("eta", 0.0))
-                    .seed(cli.longValue("seed", 0))
-                    .numWaveformsPerPrompt(cli.integer("waveforms", 1));
-            if (cli.has("negative")) {
-                b.negativePrompts(cli.all("negative"));
-            }
-            Path outPath = Paths.get(cli.string("out", "generated.wav"));
-            ModelBundle bundle = ModelBundle.open(bundleDir);
-            if (cli.has("scheduler")) {
-                b.scheduler(bundle.manifest().scheduler().with("_class_name", cli.string("scheduler", "")));
-            }
+            Path outPath = cli.outputAudio("out", "generated.wav");
             GenerationRequest request;
+            ModelBundle bundle = ModelBundle.open(bundleDir);
+            SchedulerConfig scheduler = bundle.manifest().scheduler();
             try {
+                GenerationRequest.Builder b = GenerationRequest.builder(prompts)
+                        .audioLengthS(cli.number("length", 10.24))
+                        .numInferenceSteps(cli.integer("steps", 200))
+                        .guidanceScale(cli.number("guidance", 3.5))
+                        .eta(cli.number("eta", 0.0))
+                        .seed(cli.longValue("seed", 0))
+                        .numWaveformsPerPrompt(cli.integer("waveforms", 1));
+                if (cli.has("negative")) {
+                    b.negativePrompts(cli.all("negative"));
+                }
+                if (cli.has("scheduler")) {
+                    String name = cli.string("scheduler", "");
+                    if (!Schedulers.SUPPORTED.contains(name)) {
+                        throw new Cli.UsageException("option --scheduler must be one of "
+                                + String.join(", ", Schedulers.SUPPORTED) + ", got \"" + name + "\"");
+                    }
+                    scheduler = scheduler.with("_class_name", name);
+                    b.scheduler(scheduler);
+                }
                 request = b.build();
+                // the schedule's real step range, before any model loads
+                Schedulers.checkInferenceSteps("numInferenceSteps", scheduler, request.numInferenceSteps());
             } catch (IllegalArgumentException e) {
-                throw new Cli.UsageException(e.getMessage());
+                throw Cli.usage(e, OPTIONS);
             }
             try (ModelRuntime runtime = Runtimes.runtime(cli);
                     AudioLdm2Pipeline pipeline = AudioLdm2Pipeline.open(bundle, runtime, Runtimes.options(cli))) {

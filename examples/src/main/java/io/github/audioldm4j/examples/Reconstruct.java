@@ -3,15 +3,14 @@ package io.github.audioldm4j.examples;
 import io.github.audioldm4j.bundle.ModelBundle;
 import io.github.audioldm4j.dsp.AudioLdm2MelExtractor;
 import io.github.audioldm4j.dsp.GriffinLimVocoder;
-import io.github.audioldm4j.io.AudioDecoder;
 import io.github.audioldm4j.io.AudioEncoder;
+import io.github.audioldm4j.pipeline.AudioInput;
 import io.github.audioldm4j.pipeline.AudioLdm2Pipeline;
 import io.github.audioldm4j.pipeline.LatentSampling;
 import io.github.audioldm4j.runtime.ModelRuntime;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.Locale;
 import java.util.Set;
 
@@ -50,12 +49,18 @@ public final class Reconstruct {
             LatentSampling sampling = cli.choice("sampling", "mode", "mode", "sample").equals("mode")
                     ? LatentSampling.MODE : LatentSampling.SAMPLE;
             boolean normalize = !cli.flag("no-normalize");
-            Path outPath = Paths.get(cli.string("out", "reconstructed.wav"));
+            Path outPath = cli.outputAudio("out", "reconstructed.wav");
             int iterations = cli.integer("iterations", 64);
             if (iterations < 1) {
                 throw new Cli.UsageException("option --iterations must be >= 1, got " + iterations);
             }
-            float[] audio = AudioDecoder.decode(input, AudioLdm2MelExtractor.SAMPLE_RATE).samples();
+            ModelBundle bundle = mode.equals("griffinlim") ? null : ModelBundle.open(cli.directory("bundle"));
+            float[] audio;
+            try {
+                audio = AudioInput.decode(input, AudioLdm2MelExtractor.SAMPLE_RATE);
+            } catch (IllegalArgumentException e) {
+                throw new Cli.UsageException("option --input: " + e.getMessage());
+            }
             long t0 = System.nanoTime();
             float[] result;
             if (mode.equals("griffinlim")) {
@@ -64,7 +69,6 @@ public final class Reconstruct {
                 result = GriffinLimVocoder.audioLdm2().iterations(iterations).build()
                         .vocode(mel.logMel(clipped), audio.length);
             } else {
-                ModelBundle bundle = ModelBundle.open(cli.directory("bundle"));
                 try (ModelRuntime runtime = Runtimes.runtime(cli);
                         AudioLdm2Pipeline p = AudioLdm2Pipeline.open(bundle, runtime, Runtimes.options(cli))) {
                     result = mode.equals("vae") ? p.vaeRoundTrip(audio, sampling, normalize, cli.longValue("seed", 0))

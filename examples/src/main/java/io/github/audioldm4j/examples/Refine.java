@@ -3,19 +3,21 @@ package io.github.audioldm4j.examples;
 import io.github.audioldm4j.bundle.Manifest;
 import io.github.audioldm4j.bundle.ModelBundle;
 import io.github.audioldm4j.dsp.AudioLdm2MelExtractor;
-import io.github.audioldm4j.io.AudioDecoder;
+import io.github.audioldm4j.dsp.Crossover;
 import io.github.audioldm4j.io.AudioEncoder;
 import io.github.audioldm4j.pipeline.AudioLdm2Pipeline;
+import io.github.audioldm4j.pipeline.AudioInput;
 import io.github.audioldm4j.pipeline.AudioLength;
 import io.github.audioldm4j.pipeline.AudioToAudioRequest;
 import io.github.audioldm4j.pipeline.CancellationToken;
 import io.github.audioldm4j.pipeline.LatentMask;
 import io.github.audioldm4j.pipeline.LatentSampling;
 import io.github.audioldm4j.runtime.ModelRuntime;
+import io.github.audioldm4j.scheduler.Schedulers;
+import io.github.audioldm4j.util.Check;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.Locale;
 import java.util.Set;
 
@@ -44,6 +46,11 @@ public final class Refine {
             + "  --out PATH         output file (default refined.wav)\n"
             + Runtimes.HELP
             + "  --help             this text\n";
+
+    /** API parameter -> CLI option, for error messages. */
+    static final java.util.Map<String, String> OPTIONS = java.util.Map.of("strength", "strength", "numInferenceSteps",
+            "steps", "guidanceScale", "guidance", "cutoffHz", "cutoff", "transitionHz", "transition", "startFraction",
+            "from", "endFraction", "to", "prompt", "prompt", "negativePrompt", "negative");
 
     private Refine() {}
 
@@ -80,13 +87,41 @@ public final class Refine {
                 }
                 request = b.build();
             } catch (IllegalArgumentException e) {
-                throw new Cli.UsageException(e.getMessage());
+                throw Cli.usage(e, OPTIONS);
             }
             double cutoff = cli.number("cutoff", 4000);
             double transition = cli.number("transition", 500);
-            Path outPath = Paths.get(cli.string("out", "refined.wav"));
-            float[] audio = AudioDecoder.decode(input, AudioLdm2MelExtractor.SAMPLE_RATE).samples();
+            double from = cli.number("from", 0.4);
+            double to = cli.number("to", 0.6);
+            Path outPath = cli.outputAudio("out", "refined.wav");
             ModelBundle bundle = ModelBundle.open(bundleDir);
+            Manifest m = bundle.manifest();
+            // everything that can be checked without a model, before the audio is decoded
+            try {
+                Schedulers.checkInferenceSteps("numInferenceSteps",
+                        request.scheduler() != null ? request.scheduler() : m.scheduler(), request.numInferenceSteps());
+                switch (mode) {
+                    case "bandsplit":
+                        new Crossover(AudioLdm2MelExtractor.SAMPLE_RATE, cutoff, transition);
+                        break;
+                    case "guided":
+                        Check.inRange("cutoffHz", cutoff, 1.0, m.mel().fMax());
+                        break;
+                    case "inpaint":
+                        LatentMask.regenerateTime(8, 16, from, to);
+                        break;
+                    default:
+                        break;
+                }
+            } catch (IllegalArgumentException e) {
+                throw Cli.usage(e, OPTIONS);
+            }
+            float[] audio;
+            try {
+                audio = AudioInput.decode(input, AudioLdm2MelExtractor.SAMPLE_RATE);
+            } catch (IllegalArgumentException e) {
+                throw new Cli.UsageException("option --input: " + e.getMessage());
+            }
             long t0 = System.nanoTime();
             float[] result;
             try (ModelRuntime runtime = Runtimes.runtime(cli);
@@ -95,7 +130,6 @@ public final class Refine {
                 CancellationToken none = CancellationToken.none();
                 switch (mode) {
                     case "guided": {
-                        Manifest m = bundle.manifest();
                         AudioLength len = AudioLength.of(audio.length / 16000.0, m);
                         LatentMask mask = LatentMask.keepBelowHz(len.latentFrames(),
                                 m.vae().melBins() / m.vae().downsample(), cutoff, m.mel().nMels(), m.mel().fMax());
@@ -109,8 +143,7 @@ public final class Refine {
                         result = p.cascade(audio, request, progress, none);
                         break;
                     case "inpaint":
-                        result = p.inpaintTime(audio, request, cli.number("from", 0.4), cli.number("to", 0.6), progress,
-                                none);
+                        result = p.inpaintTime(audio, request, from, to, progress, none);
                         break;
                     default:
                         result = p.refine(audio, request, progress, none);

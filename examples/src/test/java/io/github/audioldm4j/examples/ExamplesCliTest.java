@@ -1,6 +1,7 @@
 package io.github.audioldm4j.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.audioldm4j.io.AudioDecoder;
@@ -68,7 +69,7 @@ class ExamplesCliTest {
         assertTrue(r.err().contains("--steps must be an integer, got \"many\""), r.err());
         r = call(Generate::run, "--bundle", bundle, "--prompt", "a", "--length", "99");
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("audioLengthS must be in"), r.err());
+        assertTrue(r.err().contains("option --length must be in"), r.err());
         r = call(Refine::run, "--bundle", "/nonexistent", "--input", "x.wav");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--bundle must be an existing directory"), r.err());
@@ -77,6 +78,66 @@ class ExamplesCliTest {
         r = call(Refine::run, "--frobnicate");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("unknown option --frobnicate"), r.err());
+    }
+
+    /** Issue 11: option errors are found before any model loads, exit 2 and name the CLI option. */
+    @Test
+    void optionErrorsNameTheOptionAndComeBeforeTheModels(@TempDir Path tmp) throws Exception {
+        Path in = tone(tmp);
+        Result r = call(Generate::run, "--bundle", bundle, "--prompt", "a", "--steps", "1000", "--out",
+                tmp.resolve("g.wav").toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("option --steps must be in [1, 999] for DDIMScheduler"), r.err());
+        assertTrue(r.err().contains("got 1000"), r.err());
+        r = call(Generate::run, "--bundle", bundle, "--prompt", "a", "--out", tmp.resolve("g.xyz").toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("option --out: file extension must be one of .wav"), r.err());
+        r = call(Generate::run, "--bundle", bundle, "--prompt", "a", "--scheduler", "FancyScheduler");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("option --scheduler must be one of DDIMScheduler"), r.err());
+        r = call(Generate::run, "--bundle", bundle, "--prompt", "a", "--scheduler", "LMSDiscreteScheduler",
+                "--steps", "1000");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("option --steps must be in [1, ") && r.err().contains("for LMSDiscreteScheduler"),
+                r.err());
+        assertFalse(r.err().contains("IllegalStateException"), r.err());
+        r = call(Generate::run, "--bundle", bundle, "--prompt", "a", "--waveforms", "0");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("option --waveforms must be in [1, 64], got 0"), r.err());
+        r = call(Refine::run, "--bundle", bundle, "--input", in.toString(), "--mode", "bandsplit", "--cutoff", "7900",
+                "--out", tmp.resolve("r.wav").toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--cutoff + --transition/2 must be < sampleRate/2"), r.err());
+        r = call(Refine::run, "--bundle", bundle, "--input", in.toString(), "--mode", "inpaint", "--from", "0.7",
+                "--to", "0.2");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("option --to must be > --from (0.7), got 0.2"), r.err());
+        r = call(Refine::run, "--bundle", bundle, "--input", in.toString(), "--steps", "1000");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("option --steps must be in [1, 999]"), r.err());
+        r = call(Refine::run, "--bundle", bundle, "--input", in.toString(), "--out", tmp.resolve("r.aiff").toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("option --out: file extension"), r.err());
+        Path file = Files.writeString(tmp.resolve("plain"), "x");
+        r = call(Reconstruct::run, "--input", in.toString(), "--mode", "griffinlim", "--out",
+                file.resolve("sub/out.wav").toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("option --out: ") && r.err().contains("is a file"), r.err());
+        // none of these wrote anything
+        assertFalse(Files.exists(tmp.resolve("g.wav")) || Files.exists(tmp.resolve("r.wav")));
+    }
+
+    @Test
+    void aTwoHourInputIsRefusedFromItsHeader(@TempDir Path tmp) throws Exception {
+        Path wav = io.github.audioldm4j.pipeline.AudioInputTestFiles.longWav(tmp, 7200);
+        Result r = call(Reconstruct::run, "--input", wav.toString(), "--mode", "griffinlim", "--out",
+                tmp.resolve("o.wav").toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("option --input: audio input") && r.err().contains("7200.00 s according to its wav"),
+                r.err());
+        r = call(Refine::run, "--bundle", bundle, "--input", wav.toString(), "--out", tmp.resolve("o.wav").toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("is too long: 7200.00 s"), r.err());
     }
 
     @Test

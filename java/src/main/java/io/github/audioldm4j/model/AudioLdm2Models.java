@@ -117,7 +117,7 @@ public final class AudioLdm2Models implements AutoCloseable {
         return export.get("device").asText().toLowerCase(java.util.Locale.ROOT);
     }
 
-    private <C extends Component> C get(String name, String neededBy, Class<C> type,
+    private synchronized <C extends Component> C get(String name, String neededBy, Class<C> type,
             BiFunction<LoadedModule, ComponentSpec, C> factory) {
         if (closed) {
             throw new IllegalStateException("models are closed");
@@ -173,8 +173,11 @@ public final class AudioLdm2Models implements AutoCloseable {
         return get("vocoder", "mel-to-waveform vocoding", Vocoder.class, Vocoder::new);
     }
 
-    /** Names of the components loaded so far. */
-    public List<String> loadedComponents() {
+    /**
+     * Names of the components loaded so far (they load on first use), in load order. A request
+     * the pipeline refuses leaves this unchanged: validation runs before any model.
+     */
+    public synchronized List<String> loadedComponents() {
         return Collections.unmodifiableList(new ArrayList<>(loaded.keySet()));
     }
 

@@ -89,8 +89,10 @@ public final class AudioLdm2Pipeline implements AutoCloseable {
         return text;
     }
 
-    private Scheduler scheduler(SchedulerConfig override, double eta) {
-        Scheduler s = Schedulers.create(override != null ? override : manifest.scheduler());
+    private Scheduler scheduler(SchedulerConfig override, double eta, int steps) {
+        SchedulerConfig cfg = override != null ? override : manifest.scheduler();
+        Scheduler s = Schedulers.create(cfg);
+        Schedulers.checkInferenceSteps("numInferenceSteps", cfg, steps);
         if (s instanceof DDIMScheduler d) {
             d.setEta(eta);
         }
@@ -127,13 +129,14 @@ public final class AudioLdm2Pipeline implements AutoCloseable {
             throw new IllegalArgumentException("initialLatents must have " + numel + " values for shape "
                     + Arrays.toString(shape) + ", got " + given.length);
         }
+        // 4. prepare timesteps (before any model call, so a bad step count fails first)
+        Scheduler scheduler = scheduler(request.scheduler(), request.eta(), request.numInferenceSteps());
+        scheduler.setTimesteps(request.numInferenceSteps());
         // 3. encode input prompt
+        warnTruncation(request.prompts(), request.guided() ? request.negativePrompts() : null, listener);
         cancel.throwIfCancelled("before text encoding");
         Conditioning cond = text().encode(request.prompts(), request.negativePrompts(), n, request.guided(),
                 request.maxNewTokens());
-        // 4. prepare timesteps
-        Scheduler scheduler = scheduler(request.scheduler(), request.eta());
-        scheduler.setTimesteps(request.numInferenceSteps());
         // 5. prepare latent variables: randn(shape, generator) * init_noise_sigma
         TorchGenerator generator = new TorchGenerator(request.seed());
         float[] latents = given != null ? given : generator.randn(shape);
@@ -152,6 +155,16 @@ public final class AudioLdm2Pipeline implements AutoCloseable {
             scores = r.scores;
         }
         return new GeneratedAudio(waves, sampleRate(), request.seed(), out, shape, scores, len);
+    }
+
+    private static final System.Logger LOG = System.getLogger("io.github.audioldm4j");
+
+    /** Reports prompt truncation (tokenizing only) to the listener and the log, before any model runs. */
+    private void warnTruncation(List<String> prompts, List<String> negatives, ProgressListener listener) {
+        for (String w : text().truncationWarnings(prompts, negatives)) {
+            LOG.log(System.Logger.Level.WARNING, w);
+            listener.onWarning(w);
+        }
     }
 
     private long[] latentShape(int batch, int latentFrames) {
@@ -393,16 +406,24 @@ public final class AudioLdm2Pipeline implements AutoCloseable {
         Check.notNull("request", request);
         Check.inRange("cutoffHz", cutoffHz, 1.0, sampleRate() / 2.0 - 1.0);
         Check.positive("transitionHz", transitionHz);
+        // the crossover's own limits (cutoff +- transition/2 inside (0, Nyquist)) before any model work
+        Crossover crossover = new Crossover(sampleRate(), cutoffHz, transitionHz);
+        Check.notNull("audio", audio);
+        Schedulers.checkInferenceSteps("numInferenceSteps", request.scheduler() != null ? request.scheduler()
+                : manifest.scheduler(), request.numInferenceSteps());
         float[] low = vaeRoundTrip(audio, request.latentSampling(), request.normalizeInput(), request.seed());
         cancel.throwIfCancelled("after the VAE stage of the band split");
         float[] high = refine(audio, request, listener, cancel);
-        return Crossover.merge(low, high, sampleRate(), cutoffHz, transitionHz);
+        return crossover.merge(low, high);
     }
 
     /** VAE round trip, then refinement of its output at the request's (typically low) strength. */
     public float[] cascade(float[] audio, AudioToAudioRequest request, ProgressListener listener,
             CancellationToken cancel) {
         Check.notNull("request", request);
+        Check.notNull("audio", audio);
+        Schedulers.checkInferenceSteps("numInferenceSteps", request.scheduler() != null ? request.scheduler()
+                : manifest.scheduler(), request.numInferenceSteps());
         float[] vae = vaeRoundTrip(audio, request.latentSampling(), request.normalizeInput(), request.seed());
         cancel.throwIfCancelled("after the VAE stage of the cascade");
         return diffuseFromAudio(vae, request, null, listener, cancel);
@@ -413,22 +434,30 @@ public final class AudioLdm2Pipeline implements AutoCloseable {
         Check.notNull("request", request);
         Check.notNull("listener", listener);
         Check.notNull("cancel", cancel);
+        Check.notNull("audio", audio);
+        // everything that can be checked without a model first: schedule, strength, mask shape
+        Scheduler scheduler = scheduler(request.scheduler(), request.eta(), request.numInferenceSteps());
+        scheduler.setTimesteps(request.numInferenceSteps());
+        Img2Img.Schedule plan = Img2Img.getTimesteps(scheduler, request.numInferenceSteps(), request.strength());
+        if (mask != null) {
+            AudioLength len = AudioLength.of(audio.length / (double) sampleRate(), manifest);
+            int bins = manifest.vae().melBins() / manifest.vae().downsample();
+            if (mask.frames() != len.latentFrames() || mask.bins() != bins) {
+                throw new IllegalArgumentException("mask must be " + len.latentFrames() + " x " + bins
+                        + " (latent frames x bins for this audio), got " + mask.frames() + " x " + mask.bins());
+            }
+        }
+        warnTruncation(List.of(request.prompt()), request.guided() && request.negativePrompt() != null
+                ? List.of(request.negativePrompt()) : null, listener);
         TorchGenerator generator = new TorchGenerator(request.seed());
         EncodedAudio enc = encode(audio, request.normalizeInput());
         long[] shape = enc.posterior().shape();
-        if (mask != null && (mask.frames() != shape[2] || mask.bins() != shape[3])) {
-            throw new IllegalArgumentException("mask must be " + shape[2] + " x " + shape[3]
-                    + " (latent frames x bins for this audio), got " + mask.frames() + " x " + mask.bins());
-        }
         // prepare_latents: init_latents = latent_dist.{mode,sample}(generator) * scaling_factor
         float[] init = scale(latentsOf(enc, request.latentSampling(), generator),
                 (float) manifest.vae().scalingFactor());
         cancel.throwIfCancelled("before text encoding");
         Conditioning cond = text().encode(List.of(request.prompt()),
                 request.negativePrompt() == null ? null : List.of(request.negativePrompt()), 1, request.guided(), 8);
-        Scheduler scheduler = scheduler(request.scheduler(), request.eta());
-        scheduler.setTimesteps(request.numInferenceSteps());
-        Img2Img.Schedule plan = Img2Img.getTimesteps(scheduler, request.numInferenceSteps(), request.strength());
         // noise = randn_tensor(shape, generator); latents = scheduler.add_noise(init_latents, noise, latent_timestep)
         float[] noise = generator.randn(shape);
         float[] latents = scheduler.addNoise(init, noise, plan.latentTimesteps((int) shape[0]));

@@ -5,6 +5,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Cooperative cancellation: the pipeline checks it between denoising steps (and between
  * stages) and throws {@link PipelineCancelledException}. Thread-safe; cancel from any thread.
+ * {@link Thread#interrupt()} of the thread running the pipeline counts as cancellation too (the
+ * interrupt status is left set, so the caller still sees it).
  */
 public final class CancellationToken {
     private final AtomicBoolean cancelled = new AtomicBoolean();
@@ -22,10 +24,13 @@ public final class CancellationToken {
         return cancelled.get();
     }
 
-    /** Throws if cancelled. */
+    /** Throws if cancelled or if the current thread is interrupted. */
     public void throwIfCancelled(String where) {
         if (cancelled.get()) {
             throw new PipelineCancelledException("cancelled " + where);
+        }
+        if (Thread.currentThread().isInterrupted()) {
+            throw new PipelineCancelledException("interrupted " + where + " (Thread.interrupt)");
         }
     }
 }

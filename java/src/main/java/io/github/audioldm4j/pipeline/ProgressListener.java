@@ -1,6 +1,6 @@
 package io.github.audioldm4j.pipeline;
 
-/** Receives one call after every denoising step (on the calling thread). */
+/** Receives one call after every denoising step (on the calling thread), and the run's warnings. */
 @FunctionalInterface
 public interface ProgressListener {
     /** No-op listener. */
@@ -12,4 +12,12 @@ public interface ProgressListener {
      * @param timestep the scheduler timestep of that step
      */
     void onStep(int step, int total, float timestep);
+
+    /**
+     * Something the run does that the caller may not expect, e.g. a prompt truncated to the
+     * tokenizer's maximum length. Called before the models run. The pipeline also logs every
+     * warning through {@link System.Logger} {@code io.github.audioldm4j} at level WARNING.
+     */
+    default void onWarning(String message) {
+    }
 }

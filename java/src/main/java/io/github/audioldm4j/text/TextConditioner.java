@@ -61,6 +61,47 @@ public final class TextConditioner implements AutoCloseable {
     }
 
     /**
+     * What {@link #encode} would cut from the texts, as sentences for the user (empty when nothing
+     * is cut). Tokenizes only; no model runs. CLAP and T5 truncate at the manifest's
+     * {@code clap_max_length} / {@code t5_max_length}; negative prompts are also cut to the T5 length
+     * of the longest prompt, as diffusers' {@code encode_prompt} does.
+     */
+    public List<String> truncationWarnings(List<String> prompts, List<String> negativePrompts) {
+        Check.notEmpty("prompts", prompts);
+        List<String> out = new ArrayList<>();
+        int lt = 0;
+        for (int i = 0; i < prompts.size(); i++) {
+            String p = Check.requireNonNullElement("prompts", prompts.get(i), i);
+            lt = Math.max(lt, Math.min(t5MaxLength, t5Tokenizer.untruncatedLength(p)));
+            describe(out, "prompt " + i, p);
+        }
+        if (negativePrompts != null) {
+            for (int i = 0; i < negativePrompts.size(); i++) {
+                String p = Check.requireNonNullElement("negativePrompts", negativePrompts.get(i), i);
+                describe(out, "negative prompt " + i, p);
+                int t5 = Math.min(t5MaxLength, t5Tokenizer.untruncatedLength(p));
+                if (t5 > lt) {
+                    out.add("negative prompt " + i + " has " + t5 + " T5 tokens and is truncated to " + lt
+                            + ", the T5 length of the longest prompt (diffusers' encode_prompt does the same)");
+                }
+            }
+        }
+        return out;
+    }
+
+    private void describe(List<String> out, String what, String text) {
+        int clap = clapTokenizer.untruncatedLength(text);
+        if (clap > clapMaxLength) {
+            out.add(what + " has " + clap + " CLAP tokens and is truncated to " + clapMaxLength + " (clap_max_length)");
+        }
+        int t5 = t5Tokenizer.untruncatedLength(text);
+        if (t5 > t5MaxLength) {
+            out.add(what + " has " + t5 + " T5 tokens and is truncated to " + t5MaxLength + " (t5_max_length): "
+                    + "the text after about token " + t5MaxLength + " has no effect");
+        }
+    }
+
+    /**
      * Encodes prompts into UNet conditioning.
      *
      * @param prompts non-empty list of prompts

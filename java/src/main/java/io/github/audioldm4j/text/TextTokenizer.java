@@ -61,6 +61,28 @@ public final class TextTokenizer implements AutoCloseable {
         return t;
     }
 
+    private HuggingFaceTokenizer untruncated;
+
+    /**
+     * The number of tokens of {@code text} with special tokens and without truncation, to tell
+     * whether {@link #encode} at some max length cuts it.
+     */
+    public synchronized int untruncatedLength(String text) {
+        Check.notNull("text", text);
+        if (closed) {
+            throw new IllegalStateException("tokenizer " + file + " is closed");
+        }
+        if (untruncated == null) {
+            try {
+                untruncated = HuggingFaceTokenizer.builder().optTokenizerPath(file).optAddSpecialTokens(true)
+                        .optTruncation(false).optPadding(false).build();
+            } catch (IOException | RuntimeException e) {
+                throw new BundleException(file, "cannot load tokenizer.json: " + e.getMessage(), e);
+            }
+        }
+        return untruncated.encode(text).getIds().length;
+    }
+
     /** Token ids of {@code text} with special tokens, truncated to at most {@code maxLength}. */
     public long[] encode(String text, int maxLength) {
         Check.notNull("text", text);
@@ -106,5 +128,9 @@ public final class TextTokenizer implements AutoCloseable {
             t.close();
         }
         byMaxLength.clear();
+        if (untruncated != null) {
+            untruncated.close();
+            untruncated = null;
+        }
     }
 }
