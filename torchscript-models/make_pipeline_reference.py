@@ -250,7 +250,7 @@ def save(name, t):
 
 
 def main():
-    golden = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "..", "shared", "golden")
+    golden = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "java", "testdata", "golden")
     mel_basis = np.array(json.load(open(os.path.join(golden, "logmel_audioldm2.json")))["mel_basis"]["data"],
                          dtype=np.float32).reshape(64, 513)
     os.makedirs(OUT, exist_ok=True)
