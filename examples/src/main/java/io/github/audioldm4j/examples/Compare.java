@@ -1,18 +1,20 @@
 package io.github.audioldm4j.examples;
 
-import io.github.audioldm4j.analysis.ComparisonReport;
+import io.github.audioldm4j.analysis.Metric;
+import io.github.audioldm4j.analysis.MetricRegistry;
 import io.github.audioldm4j.analysis.MetricSet;
-import io.github.audioldm4j.analysis.ReconstructionStudy;
 import io.github.audioldm4j.bundle.ModelBundle;
 import io.github.audioldm4j.io.AudioDecoder;
 import io.github.audioldm4j.io.AudioInfo;
 import io.github.audioldm4j.io.DecodedAudio;
 import io.github.audioldm4j.pipeline.AudioLdm2Pipeline;
 import io.github.audioldm4j.pipeline.CancellationToken;
+import io.github.audioldm4j.report.ComparisonReport;
+import io.github.audioldm4j.report.ReportWriter;
 import io.github.audioldm4j.runtime.ModelRuntime;
+import io.github.audioldm4j.study.ReconstructionStudy;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.Locale;
 import java.util.Set;
 
@@ -118,7 +120,7 @@ public final class Compare {
                 report = ReconstructionStudy.run(audio, rate, description, null, options,
                         new ConsoleProgress("  denoising"), stages, CancellationToken.none());
             }
-            Path html = report.write(outDir);
+            Path html = ReportWriter.write(report, outDir);
             summary(report, out);
             out.println("wrote " + html.toAbsolutePath());
             out.println("wrote " + outDir.resolve(ComparisonReport.JSON_FILE).toAbsolutePath());
@@ -126,22 +128,31 @@ public final class Compare {
         });
     }
 
-    private static String db(java.util.OptionalDouble v) {
-        return v.isPresent() ? String.format(Locale.ROOT, "%.2f", v.getAsDouble()) : "n/a";
-    }
-
-    /** A compact metrics table on the console. */
+    /** A compact metrics table on the console: every registry metric that applies at the report's rate. */
     static void summary(ComparisonReport report, PrintStream out) {
-        out.printf(Locale.ROOT, "%-16s %8s %8s %9s %10s %10s%n", "stage", "LSD", "SI-SDR", "logmel-L1", "HF>4k dB",
-                "HF>8k dB");
+        java.util.List<Metric> cols = MetricRegistry.applicableAt(report.sampleRate());
+        StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%-16s", "stage"));
+        for (Metric c : cols) {
+            head.append(String.format(Locale.ROOT, " %" + width(c) + "s", c.label()));
+        }
+        out.println(head);
         for (ComparisonReport.Stage s : report.stages()) {
             if (!s.ran()) {
                 out.printf(Locale.ROOT, "%-16s skipped: %s%n", s.name(), s.skipReason());
                 continue;
             }
             MetricSet m = s.metrics();
-            out.printf(Locale.ROOT, "%-16s %8.3f %8.2f %9.3f %10s %10s%n", s.name(), m.logSpectralDistance(),
-                    m.siSdrDb(), m.logMelL1(), db(m.highFrequencyLossAbove4kDb()), db(m.highFrequencyLossAbove8kDb()));
+            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-16s", s.name()));
+            for (Metric c : cols) {
+                java.util.OptionalDouble v = m.value(c);
+                String cell = v.isPresent() ? String.format(Locale.ROOT, "%.3f", v.getAsDouble()) : "n/a";
+                row.append(String.format(Locale.ROOT, " %" + width(c) + "s", cell));
+            }
+            out.println(row);
         }
+    }
+
+    private static int width(Metric c) {
+        return Math.max(9, c.label().length());
     }
 }

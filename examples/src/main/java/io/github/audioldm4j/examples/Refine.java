@@ -7,7 +7,6 @@ import io.github.audioldm4j.dsp.Crossover;
 import io.github.audioldm4j.io.AudioEncoder;
 import io.github.audioldm4j.pipeline.AudioLdm2Pipeline;
 import io.github.audioldm4j.pipeline.AudioInput;
-import io.github.audioldm4j.pipeline.AudioLength;
 import io.github.audioldm4j.pipeline.AudioToAudioRequest;
 import io.github.audioldm4j.pipeline.CancellationToken;
 import io.github.audioldm4j.pipeline.LatentMask;
@@ -129,13 +128,9 @@ public final class Refine {
                 ConsoleProgress progress = new ConsoleProgress(mode);
                 CancellationToken none = CancellationToken.none();
                 switch (mode) {
-                    case "guided": {
-                        AudioLength len = AudioLength.of(audio.length / 16000.0, m);
-                        LatentMask mask = LatentMask.keepBelowHz(len.latentFrames(),
-                                m.vae().melBins() / m.vae().downsample(), cutoff, m.mel().nMels(), m.mel().fMax());
-                        result = p.guidedReconstruct(audio, request, mask, progress, none);
+                    case "guided":
+                        result = p.guidedReconstructBelow(audio, request, cutoff, progress, none);
                         break;
-                    }
                     case "bandsplit":
                         result = p.bandSplit(audio, request, cutoff, transition, progress, none);
                         break;

@@ -10,6 +10,9 @@ import io.github.audioldm4j.bundle.Npy;
 import io.github.audioldm4j.bundle.TensorSpec;
 import io.github.audioldm4j.model.AudioLdm2Models;
 import io.github.audioldm4j.pipeline.AudioLdm2Pipeline;
+import io.github.audioldm4j.pipeline.CancellationToken;
+import io.github.audioldm4j.pipeline.ProgressListener;
+import io.github.audioldm4j.pipeline.Denoiser;
 import io.github.audioldm4j.pipeline.GeneratedAudio;
 import io.github.audioldm4j.pipeline.GenerationRequest;
 import io.github.audioldm4j.random.TorchGenerator;
@@ -20,7 +23,6 @@ import io.github.audioldm4j.runtime.ModelRuntime;
 import io.github.audioldm4j.runtime.ModelRuntimes;
 import io.github.audioldm4j.runtime.ModuleOptions;
 import io.github.audioldm4j.runtime.Precision;
-import io.github.audioldm4j.scheduler.DDIMScheduler;
 import io.github.audioldm4j.scheduler.Scheduler;
 import io.github.audioldm4j.scheduler.Schedulers;
 import io.github.audioldm4j.text.Conditioning;
@@ -583,59 +585,37 @@ public final class VerifyBundle {
                 + "; the stored latents are used)");
     }
 
-    /** Section 7 of the pipeline for the first steps: CFG over the UNet, then the scheduler step. */
+    /**
+     * The first denoising steps from the stored conditioning and initial latents, through the
+     * pipeline's own loop ({@link Denoiser}); a step hook compares the latents after each step.
+     */
     private static void denoisingSteps(Checks checks, AudioLdm2Models models, Manifest m, Map<String, HostTensor> ref,
             HostTensor init, List<HostTensor> stepLatents, int steps, double guidance, double eta, long seed,
             double tol) {
-        Scheduler scheduler = Schedulers.create(m.scheduler());
-        if (scheduler instanceof DDIMScheduler d) {
-            d.setEta(eta);
-        }
+        Scheduler scheduler = Schedulers.create(m.scheduler(), eta);
         scheduler.setTimesteps(steps);
         float[] timesteps = scheduler.timesteps();
         if (ref.containsKey("timesteps")) {
             checks.compare("steps", "timesteps", HostTensor.ofFloats(timesteps, timesteps.length), ref.get("timesteps"),
                     0);
         }
-        HostTensor gen = ref.get("generated_prompt_embeds");
-        HostTensor t5 = ref.get("prompt_embeds");
-        HostTensor mask = ref.get("attention_mask");
         boolean guided = guidance > 1.0;
         long[] shape = init.shape();
+        Conditioning cond = new Conditioning(ref.get("generated_prompt_embeds"), ref.get("prompt_embeds"),
+                ref.get("attention_mask"), (int) shape[0], 1, guided);
         float[] x = init.floats().clone();
         float sigma = scheduler.initNoiseSigma();
         for (int i = 0; i < x.length; i++) {
             x[i] *= sigma;
         }
-        TorchGenerator generator = new TorchGenerator(seed);
-        float g = (float) guidance;
-        for (int i = 0; i < stepLatents.size() && i < timesteps.length; i++) {
-            float t = timesteps[i];
-            float[] in = x;
-            if (guided) {
-                in = new float[2 * x.length];
-                System.arraycopy(x, 0, in, 0, x.length);
-                System.arraycopy(x, 0, in, x.length, x.length);
-            }
-            in = scheduler.scaleModelInput(in, t);
-            int rows = (int) (guided ? 2 * shape[0] : shape[0]);
-            long[] inShape = shape.clone();
-            inShape[0] = rows;
-            float[] ts = new float[rows];
-            Arrays.fill(ts, t);
-            float[] noise = models.unet().predict(HostTensor.ofFloats(in, inShape), HostTensor.ofFloats(ts, rows), gen,
-                    t5, mask).floats();
-            float[] eps = noise;
-            if (guided) {
-                eps = new float[x.length];
-                for (int k = 0; k < eps.length; k++) {
-                    eps[k] = noise[k] + g * (noise[x.length + k] - noise[k]);
-                }
-            }
-            x = scheduler.step(eps, t, x, generator).prevSample();
-            checks.compare("steps", "latents after step " + (i + 1) + " (t=" + (int) t + ")",
-                    HostTensor.ofFloats(x, shape), stepLatents.get(i), tol);
-        }
+        int k = Math.min(stepLatents.size(), timesteps.length);
+        Denoiser.Job job = new Denoiser.Job(models.unet(), scheduler, Arrays.copyOf(timesteps, k), x, shape, cond,
+                guidance, new TorchGenerator(seed), null);
+        Denoiser.run(job, end -> {
+            checks.compare("steps", "latents after step " + (end.index() + 1) + " (t=" + (int) end.timestep() + ")",
+                    HostTensor.ofFloats(end.latents(), end.shape()), stepLatents.get(end.index()), tol);
+            return null;
+        }, ProgressListener.NONE, CancellationToken.none());
     }
 
     private static HostTensor stack(List<float[]> rows) {

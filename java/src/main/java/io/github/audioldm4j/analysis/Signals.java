@@ -8,12 +8,7 @@ final class Signals {
 
     /** Requires a non-null, non-empty, all-finite waveform of at least {@code minLength} samples. */
     static float[] waveform(String name, float[] samples, int minLength) {
-        Check.notEmpty(name, samples);
-        if (samples.length < minLength) {
-            throw new IllegalArgumentException(
-                    name + ".length must be >= " + minLength + " samples, got " + samples.length);
-        }
-        return Check.allFinite(name, samples);
+        return Check.waveform(name, samples, minLength);
     }
 
     /** Requires {@code reference} and {@code candidate} to have the same length; the message names both. */

@@ -1,7 +1,7 @@
 package io.github.audioldm4j.model;
 
+import io.github.audioldm4j.random.NoiseSource;
 import io.github.audioldm4j.runtime.HostTensor;
-import io.github.audioldm4j.scheduler.NoiseSource;
 import io.github.audioldm4j.util.Check;
 
 /**

@@ -3,7 +3,6 @@ package io.github.audioldm4j.pipeline;
 import io.github.audioldm4j.bundle.Manifest;
 import io.github.audioldm4j.bundle.ModelBundle;
 import io.github.audioldm4j.dsp.AudioLdm2MelExtractor;
-import io.github.audioldm4j.dsp.ClapFeatureExtractor;
 import io.github.audioldm4j.dsp.Crossover;
 import io.github.audioldm4j.dsp.Spectrogram;
 import io.github.audioldm4j.model.AudioLdm2Models;
@@ -12,7 +11,6 @@ import io.github.audioldm4j.random.TorchGenerator;
 import io.github.audioldm4j.runtime.HostTensor;
 import io.github.audioldm4j.runtime.ModelRuntime;
 import io.github.audioldm4j.runtime.ModuleOptions;
-import io.github.audioldm4j.scheduler.DDIMScheduler;
 import io.github.audioldm4j.scheduler.Img2Img;
 import io.github.audioldm4j.scheduler.Scheduler;
 import io.github.audioldm4j.scheduler.SchedulerConfig;
@@ -24,7 +22,6 @@ import io.github.audioldm4j.util.Closeables;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 
 /**
  * AudioLDM2 text-to-audio and audio reconstruction on one bundle.
@@ -47,7 +44,7 @@ public final class AudioLdm2Pipeline implements AutoCloseable {
     private final AudioLdm2Models models;
     private final boolean ownsModels;
     private final Manifest manifest;
-    private final AudioLdm2MelExtractor melExtractor = new AudioLdm2MelExtractor();
+    private final AudioPreparation preparation;
     private TextConditioner text;
 
     /** Uses (does not own) already opened models. */
@@ -67,6 +64,7 @@ public final class AudioLdm2Pipeline implements AutoCloseable {
                     + " at " + manifest.sampleRate() + " Hz; this pipeline supports the AudioLDM2 front end "
                     + "(16000 Hz, n_fft 1024, hop 160, win 1024, 64 mels)");
         }
+        this.preparation = new AudioPreparation(manifest);
     }
 
     /** Opens a pipeline that owns its models (closed with the pipeline). */
@@ -91,11 +89,8 @@ public final class AudioLdm2Pipeline implements AutoCloseable {
 
     private Scheduler scheduler(SchedulerConfig override, double eta, int steps) {
         SchedulerConfig cfg = override != null ? override : manifest.scheduler();
-        Scheduler s = Schedulers.create(cfg);
+        Scheduler s = Schedulers.create(cfg, eta);
         Schedulers.checkInferenceSteps("numInferenceSteps", cfg, steps);
-        if (s instanceof DDIMScheduler d) {
-            d.setEta(eta);
-        }
         return s;
     }
 
@@ -115,7 +110,17 @@ public final class AudioLdm2Pipeline implements AutoCloseable {
      * @throws PipelineCancelledException if cancelled between steps
      */
     public GeneratedAudio generate(GenerationRequest request, ProgressListener listener, CancellationToken cancel) {
+        return generate(request, listener, cancel, StepCallback.NONE);
+    }
+
+    /**
+     * Text-to-audio with a hook at the end of every denoising step (diffusers'
+     * {@code callback_on_step_end}): it sees the step index, timestep and latents and may replace them.
+     */
+    public GeneratedAudio generate(GenerationRequest request, ProgressListener listener, CancellationToken cancel,
+            StepCallback callback) {
         Check.notNull("request", request);
+        Check.notNull("callback", callback);
         Check.notNull("listener", listener);
         Check.notNull("cancel", cancel);
         // 2. audio length -> spectrogram height
@@ -142,17 +147,18 @@ public final class AudioLdm2Pipeline implements AutoCloseable {
         float[] latents = given != null ? given : generator.randn(shape);
         latents = scale(latents, scheduler.initNoiseSigma());
         // 7. denoising loop
-        float[] out = Denoiser.run(models.unet(), scheduler, scheduler.timesteps(), latents, shape, cond,
-                request.guidanceScale(), generator, null, listener, cancel);
+        float[] out = Denoiser.run(new Denoiser.Job(models.unet(), scheduler, scheduler.timesteps(), latents, shape,
+                cond, request.guidanceScale(), generator, null), callback, listener, cancel);
         // 8. post-processing: decode + vocode + crop
         cancel.throwIfCancelled("before decoding");
         List<float[]> waves = decode(out, shape, len.waveformSamples());
         // 9. automatic scoring
         float[] scores = null;
         if (n > 1 && request.rankWithClap() && models.bundle().has("clap_audio")) {
-            Ranked r = rank(request.prompts(), waves, n, request.seed());
-            waves = r.waveforms;
-            scores = r.scores;
+            ClapReranker.Ranked r = new ClapReranker(models, text(), sampleRate()).rank(request.prompts(), waves, n,
+                    request.seed());
+            waves = r.waveforms();
+            scores = r.scores();
         }
         return new GeneratedAudio(waves, sampleRate(), request.seed(), out, shape, scores, len);
     }
@@ -209,54 +215,6 @@ public final class AudioLdm2Pipeline implements AutoCloseable {
         return out;
     }
 
-    private record Ranked(List<float[]> waveforms, float[] scores) {}
-
-    /**
-     * Re-ranks each prompt's own candidates by CLAP cosine similarity (the original repository's
-     * per-prompt selection; diffusers' {@code score_waveforms} sorts over all audios of the batch,
-     * which can hand one prompt another prompt's audio — diffusers issue #13602).
-     */
-    private Ranked rank(List<String> prompts, List<float[]> waves, int n, long seed) {
-        HostTensor textEmb = text().clapEmbeddings(prompts);
-        ClapFeatureExtractor fe = new ClapFeatureExtractor();
-        int rate = fe.config().samplingRate();
-        int rows = waves.size();
-        int frames = fe.numFrames();
-        int mels = fe.config().featureSize();
-        float[] feats = new float[rows * frames * mels];
-        boolean[] longer = new boolean[rows];
-        Random crop = new Random(seed);
-        for (int i = 0; i < rows; i++) {
-            float[] up = io.github.audioldm4j.dsp.SincResampler.resample(waves.get(i), sampleRate(), rate);
-            ClapFeatureExtractor.Features f = fe.extract(up, rate, crop);
-            System.arraycopy(f.inputFeatures(), 0, feats, i * frames * mels, frames * mels);
-            longer[i] = f.isLonger();
-        }
-        HostTensor audioEmb = models.clapAudio().encode(HostTensor.ofFloats(feats, rows, 1, frames, mels),
-                HostTensor.ofBools(longer, rows, 1));
-        int d = (int) audioEmb.dim(1);
-        List<float[]> sorted = new ArrayList<>();
-        float[] scores = new float[rows];
-        for (int p = 0; p < prompts.size(); p++) {
-            Integer[] idx = new Integer[n];
-            double[] sim = new double[n];
-            for (int k = 0; k < n; k++) {
-                idx[k] = k;
-                double s = 0;
-                for (int j = 0; j < d; j++) {
-                    s += (double) textEmb.floats()[p * d + j] * audioEmb.floats()[(p * n + k) * d + j];
-                }
-                sim[k] = s;
-            }
-            Arrays.sort(idx, (x, y) -> Double.compare(sim[y], sim[x]));
-            for (int k = 0; k < n; k++) {
-                sorted.add(waves.get(p * n + idx[k]));
-                scores[p * n + k] = (float) sim[idx[k]];
-            }
-        }
-        return new Ranked(sorted, scores);
-    }
-
     // ------------------------------------------------------------------------------------------
     // audio in
     // ------------------------------------------------------------------------------------------
@@ -274,64 +232,14 @@ public final class AudioLdm2Pipeline implements AutoCloseable {
 
     /** Log-mel + VAE posterior of 16 kHz mono audio. */
     public EncodedAudio encode(float[] audio, boolean normalize) {
-        PreparedMel p = prepareMel(audio, normalize);
+        AudioPreparation.PreparedMel p = preparation.prepare(audio, normalize);
         HostTensor melT = HostTensor.ofFloats(p.mel().toArray(), 1, 1, p.mel().numFrames(), p.mel().numBins());
         LatentDistribution post = models.vaeEncoder().encode(melT);
         return new EncodedAudio(p.mel(), post, p.length(), p.gain());
     }
 
-    /** The log-mel the models see, its frame arithmetic and the normalisation gain. */
-    private record PreparedMel(Spectrogram mel, AudioLength length, float gain) {}
-
-    /**
-     * Validates 16 kHz mono audio and computes its log-mel over {@code melFrames} frames (a
-     * multiple of the VAE factor): through the original repository's {@code wav_to_fbank}
-     * normalisation, or as is (zero-padded to the frame count).
-     */
-    private PreparedMel prepareMel(float[] audio, boolean normalize) {
-        Check.notNull("audio", audio);
-        Check.allFinite("audio", audio);
-        int sr = sampleRate();
-        int minSamples = Math.max((int) Math.ceil(0.04 * sr) + 1, 513);
-        if (audio.length < minSamples) {
-            throw new IllegalArgumentException("audio must have at least " + minSamples + " samples (~"
-                    + minSamples * 1000 / sr + " ms at " + sr + " Hz), got " + audio.length);
-        }
-        AudioLength len = AudioLength.of(audio.length / (double) sr, manifest);
-        if (normalize) {
-            AudioLdm2MelExtractor.Fbank fb = melExtractor.wavToFbank(audio, len.melFrames());
-            double mean = 0;
-            for (float v : audio) {
-                mean += v;
-            }
-            mean /= audio.length;
-            double peakIn = 0;
-            for (float v : audio) {
-                peakIn = Math.max(peakIn, Math.abs(v - mean));
-            }
-            double peakOut = 0;
-            for (float v : fb.waveform()) {
-                peakOut = Math.max(peakOut, Math.abs(v));
-            }
-            return new PreparedMel(fb.fbank(), len, (float) (peakOut / peakIn));
-        }
-        float[] padded = Arrays.copyOf(audio, Math.max(audio.length, len.melFrames() * manifest.mel().hop()));
-        Spectrogram full = melExtractor.logMel(padded);
-        float[] data = Arrays.copyOf(full.toArray(), len.melFrames() * full.numBins());
-        return new PreparedMel(new Spectrogram(len.melFrames(), full.numBins(), data), len, 1f);
-    }
-
     private float[] latentsOf(EncodedAudio enc, LatentSampling sampling, TorchGenerator generator) {
         return sampling == LatentSampling.MODE ? enc.posterior().mode() : enc.posterior().sample(generator);
-    }
-
-    private static float[] undoGain(float[] wave, float gain, int samples) {
-        float[] out = new float[samples];
-        int n = Math.min(samples, wave.length);
-        for (int i = 0; i < n; i++) {
-            out[i] = wave[i] / gain;
-        }
-        return out;
     }
 
     /**
@@ -344,13 +252,13 @@ public final class AudioLdm2Pipeline implements AutoCloseable {
         float[] z = latentsOf(enc, sampling, new TorchGenerator(seed));
         HostTensor mel = models.vaeDecoder().decode(HostTensor.ofFloats(z, enc.posterior().shape()));
         float[] wave = vocodeBatch(mel, audio.length).get(0);
-        return undoGain(wave, enc.gain(), audio.length);
+        return AudioPreparation.undoGain(wave, enc.gain(), audio.length);
     }
 
     /** Vocoder-only reconstruction: log-mel → HiFi-GAN (isolates the vocoder's loss). */
     public float[] vocoderRoundTrip(float[] audio, boolean normalize) {
-        PreparedMel p = prepareMel(audio, normalize);
-        return undoGain(vocode(p.mel()), p.gain(), audio.length);
+        AudioPreparation.PreparedMel p = preparation.prepare(audio, normalize);
+        return AudioPreparation.undoGain(vocode(p.mel()), p.gain(), audio.length);
     }
 
     /** Runs the vocoder on a log-mel [frames, 64]; returns 160·frames + tail samples. */
@@ -375,6 +283,13 @@ public final class AudioLdm2Pipeline implements AutoCloseable {
         return diffuseFromAudio(audio, request, null, listener, cancel);
     }
 
+    /** {@link #refine} with a hook at the end of every denoising step (see {@link StepCallback}). */
+    public float[] refine(float[] audio, AudioToAudioRequest request, ProgressListener listener,
+            CancellationToken cancel, StepCallback callback) {
+        Check.notNull("callback", callback);
+        return diffuseFromAudio(audio, request, null, listener, cancel, callback);
+    }
+
     /**
      * Guided reconstruction: like {@link #refine}, and before every step the cells where
      * {@code mask} is 1 are replaced by the original latent noised to the current timestep.
@@ -383,6 +298,20 @@ public final class AudioLdm2Pipeline implements AutoCloseable {
     public float[] guidedReconstruct(float[] audio, AudioToAudioRequest request, LatentMask mask,
             ProgressListener listener, CancellationToken cancel) {
         Check.notNull("mask", mask);
+        return diffuseFromAudio(audio, request, mask, listener, cancel);
+    }
+
+    /**
+     * Guided reconstruction that keeps the original below {@code cutoffHz} and regenerates the
+     * latent bins above it ({@link LatentMask#keepBelowHz} on this bundle's mel layout).
+     */
+    public float[] guidedReconstructBelow(float[] audio, AudioToAudioRequest request, double cutoffHz,
+            ProgressListener listener, CancellationToken cancel) {
+        Check.notNull("audio", audio);
+        Check.positive("cutoffHz", cutoffHz);
+        AudioLength len = AudioLength.of(audio.length / (double) sampleRate(), manifest);
+        LatentMask mask = LatentMask.keepBelowHz(len.latentFrames(), manifest.vae().melBins() / manifest.vae().downsample(),
+                cutoffHz, manifest.mel().nMels(), manifest.mel().fMax());
         return diffuseFromAudio(audio, request, mask, listener, cancel);
     }
 
@@ -431,6 +360,11 @@ public final class AudioLdm2Pipeline implements AutoCloseable {
 
     private float[] diffuseFromAudio(float[] audio, AudioToAudioRequest request, LatentMask mask,
             ProgressListener listener, CancellationToken cancel) {
+        return diffuseFromAudio(audio, request, mask, listener, cancel, StepCallback.NONE);
+    }
+
+    private float[] diffuseFromAudio(float[] audio, AudioToAudioRequest request, LatentMask mask,
+            ProgressListener listener, CancellationToken cancel, StepCallback callback) {
         Check.notNull("request", request);
         Check.notNull("listener", listener);
         Check.notNull("cancel", cancel);
@@ -462,11 +396,11 @@ public final class AudioLdm2Pipeline implements AutoCloseable {
         float[] noise = generator.randn(shape);
         float[] latents = scheduler.addNoise(init, noise, plan.latentTimesteps((int) shape[0]));
         Denoiser.Reinjection re = mask == null ? null : new Denoiser.Reinjection(init, mask);
-        float[] out = Denoiser.run(models.unet(), scheduler, plan.timesteps(), latents, shape, cond,
-                request.guidanceScale(), generator, re, listener, cancel);
+        float[] out = Denoiser.run(new Denoiser.Job(models.unet(), scheduler, plan.timesteps(), latents, shape, cond,
+                request.guidanceScale(), generator, re), callback, listener, cancel);
         cancel.throwIfCancelled("before decoding");
         float[] wave = decode(out, shape, audio.length).get(0);
-        return undoGain(wave, enc.gain(), audio.length);
+        return AudioPreparation.undoGain(wave, enc.gain(), audio.length);
     }
 
     @Override

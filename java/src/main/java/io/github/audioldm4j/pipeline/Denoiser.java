@@ -1,36 +1,93 @@
 package io.github.audioldm4j.pipeline;
 
 import io.github.audioldm4j.model.UNet;
+import io.github.audioldm4j.random.NoiseSource;
 import io.github.audioldm4j.runtime.HostTensor;
-import io.github.audioldm4j.scheduler.NoiseSource;
 import io.github.audioldm4j.scheduler.Scheduler;
 import io.github.audioldm4j.text.Conditioning;
+import io.github.audioldm4j.util.Check;
 
 /**
  * The denoising loop of diffusers' {@code AudioLDM2Pipeline.__call__} section 7
  * (pipelines/audioldm2/pipeline_audioldm2.py), with optional re-injection of a noised original
  * latent under a mask before every step (AudioLDM2's inpainting / super-resolution sampler,
- * {@code audioldm2/latent_diffusion/models/ddim.py}).
+ * {@code audioldm2/latent_diffusion/models/ddim.py}). Every pipeline mode runs this one loop;
+ * tools that drive the UNet with their own conditioning (bundle verification) run it too.
  */
-final class Denoiser {
+public final class Denoiser {
     private Denoiser() {}
 
     /** Masked re-injection of the original latents {@code x0} (already scaled). */
-    record Reinjection(float[] x0, LatentMask mask) {}
+    public record Reinjection(float[] x0, LatentMask mask) {
+        public Reinjection {
+            Check.notNull("x0", x0);
+            Check.notNull("mask", mask);
+        }
+    }
 
-    static float[] run(UNet unet, Scheduler scheduler, float[] timesteps, float[] latents, long[] shape,
-            Conditioning cond, double guidanceScale, NoiseSource generator, Reinjection reinjection,
-            ProgressListener listener, CancellationToken cancel) {
+    /**
+     * What one loop runs.
+     *
+     * @param unet the UNet
+     * @param scheduler a scheduler whose {@code setTimesteps} has been called
+     * @param timesteps the timesteps to run, in order (all of the scheduler's, or the img2img tail)
+     * @param latents the starting latents (already scaled by {@code init_noise_sigma} or noised)
+     * @param shape their shape [B, C, frames, bins]
+     * @param conditioning UNet conditioning for B latents (2B rows with guidance)
+     * @param guidanceScale classifier-free guidance scale (used when the conditioning is guided)
+     * @param noise the generator stochastic steps and re-injection draw from
+     * @param reinjection null, or the original latents to re-inject under a mask
+     */
+    public record Job(UNet unet, Scheduler scheduler, float[] timesteps, float[] latents, long[] shape,
+            Conditioning conditioning, double guidanceScale, NoiseSource noise, Reinjection reinjection) {
+        public Job {
+            Check.notNull("unet", unet);
+            Check.notNull("scheduler", scheduler);
+            Check.notNull("timesteps", timesteps);
+            Check.notNull("latents", latents);
+            Check.notNull("shape", shape);
+            Check.notNull("conditioning", conditioning);
+            Check.notNull("noise", noise);
+            if (shape.length != 4) {
+                throw new IllegalArgumentException("shape must have 4 dimensions [B, C, frames, bins], got "
+                        + java.util.Arrays.toString(shape));
+            }
+            long numel = shape[0] * shape[1] * shape[2] * shape[3];
+            if (numel != latents.length) {
+                throw new IllegalArgumentException("latents must have " + numel + " values for shape "
+                        + java.util.Arrays.toString(shape) + ", got " + latents.length);
+            }
+            if (conditioning.latentBatch() != shape[0]) {
+                throw new IllegalArgumentException("conditioning must be for " + shape[0] + " latents, got "
+                        + conditioning.latentBatch());
+            }
+            if (reinjection != null && reinjection.x0().length != latents.length) {
+                throw new IllegalArgumentException("reinjection.x0 must have " + latents.length + " values, got "
+                        + reinjection.x0().length);
+            }
+        }
+    }
+
+    /** Runs the loop; returns the final latents. */
+    public static float[] run(Job job, StepCallback callback, ProgressListener listener, CancellationToken cancel) {
+        Check.notNull("job", job);
+        Check.notNull("callback", callback);
+        Check.notNull("listener", listener);
+        Check.notNull("cancel", cancel);
+        long[] shape = job.shape();
+        float[] timesteps = job.timesteps();
+        Scheduler scheduler = job.scheduler();
+        Conditioning cond = job.conditioning();
         int n = (int) shape[0];
-        int perRow = latents.length / n;
+        int perRow = job.latents().length / n;
         boolean guided = cond.guided();
-        float g = (float) guidanceScale;
-        float[] x = latents;
+        float g = (float) job.guidanceScale();
+        float[] x = job.latents();
         for (int i = 0; i < timesteps.length; i++) {
             cancel.throwIfCancelled("before denoising step " + (i + 1) + " of " + timesteps.length);
             float t = timesteps[i];
-            if (reinjection != null) {
-                x = reinject(scheduler, x, reinjection, t, n, perRow, shape, generator);
+            if (job.reinjection() != null) {
+                x = reinject(scheduler, x, job.reinjection(), t, n, perRow, shape, job.noise());
             }
             // 7.1 expand the latents if we are doing classifier free guidance
             float[] in = guided ? concat(x, x) : x;
@@ -41,7 +98,7 @@ final class Denoiser {
             long[] inShape = shape.clone();
             inShape[0] = rows;
             // 7.2 predict the noise residual
-            float[] noisePred = unet.predict(HostTensor.ofFloats(in, inShape), HostTensor.ofFloats(ts, rows),
+            float[] noisePred = job.unet().predict(HostTensor.ofFloats(in, inShape), HostTensor.ofFloats(ts, rows),
                     cond.generated(), cond.t5Hidden(), cond.t5Mask()).floats();
             // 7.3 perform guidance: uncond + guidance_scale * (text - uncond), in float32
             float[] eps;
@@ -56,7 +113,16 @@ final class Denoiser {
                 eps = noisePred;
             }
             // 7.4 compute the previous noisy sample x_t -> x_t-1
-            x = scheduler.step(eps, t, x, generator).prevSample();
+            x = scheduler.step(eps, t, x, job.noise()).prevSample();
+            // callback_on_step_end: may inspect or replace the latents
+            float[] replaced = callback.onStepEnd(new StepCallback.StepEnd(i, timesteps.length, t, x, shape.clone()));
+            if (replaced != null && replaced != x) {
+                if (replaced.length != x.length) {
+                    throw new IllegalArgumentException("StepCallback must return " + x.length
+                            + " latents (or null), got " + replaced.length + " at step " + i);
+                }
+                x = replaced;
+            }
             listener.onStep(i + 1, timesteps.length, t);
         }
         return x;

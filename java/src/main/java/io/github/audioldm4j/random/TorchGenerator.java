@@ -1,6 +1,5 @@
 package io.github.audioldm4j.random;
 
-import io.github.audioldm4j.scheduler.NoiseSource;
 import io.github.audioldm4j.util.Check;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;

@@ -3,6 +3,7 @@ package io.github.audioldm4j.scheduler;
 import static io.github.audioldm4j.scheduler.SchedulerSupport.exp;
 import static io.github.audioldm4j.scheduler.SchedulerSupport.sqrt;
 
+import io.github.audioldm4j.random.NoiseSource;
 import io.github.audioldm4j.util.Check;
 import java.util.OptionalInt;
 

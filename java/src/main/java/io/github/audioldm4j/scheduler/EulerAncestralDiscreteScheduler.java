@@ -1,7 +1,7 @@
 package io.github.audioldm4j.scheduler;
 
+import io.github.audioldm4j.random.NoiseSource;
 import io.github.audioldm4j.util.Check;
-import java.util.OptionalInt;
 
 /**
  * Ancestral sampling with Euler steps, a port of diffusers' {@code EulerAncestralDiscreteScheduler}
@@ -19,41 +19,14 @@ import java.util.OptionalInt;
  *
  * <p>Tensor arithmetic is float32 in diffusers' order. Stateful and not thread-safe.
  */
-public final class EulerAncestralDiscreteScheduler implements Scheduler {
-    private final SchedulerConfig config;
-    private final int numTrainTimesteps;
+public final class EulerAncestralDiscreteScheduler extends SigmaDiscreteScheduler {
     private final String predictionType;
-    private final String timestepSpacing;
-    private final int stepsOffset;
-    private final float[] betas;
-    private final float[] alphasCumprod;
-    private final float[] trainSigmas;
-    private final float[] initialSigmas;
-
-    private float[] timesteps;
-    private float[] sigmas;
-    private int numInferenceSteps;
-    private Integer stepIndex;
-    private Integer beginIndex;
 
     /** Builds the scheduler from a diffusers scheduler config (any class's; unknown fields are ignored). */
     public EulerAncestralDiscreteScheduler(SchedulerConfig config) {
-        this.config = Check.notNull("config", config);
-        // np.interp and _sigma_to_t interpolate between at least two training sigmas
-        this.numTrainTimesteps = SchedulerSupport.numTrainTimesteps(config, 2);
-        TrainSchedule train = TrainSchedule.fromConfig(config, numTrainTimesteps, TrainSchedule.ZeroSnr.RESCALE_AND_CLAMP);
-        this.betas = train.betas;
-        this.alphasCumprod = train.alphasCumprod;
+        super(config, (c, n) -> TrainSchedule.fromConfig(c, n, TrainSchedule.ZeroSnr.RESCALE_AND_CLAMP));
         this.predictionType = config.getEnum("prediction_type", "epsilon", "epsilon", "v_prediction");
-        this.timestepSpacing = config.getEnum("timestep_spacing", "linspace", "linspace", "leading", "trailing");
-        this.stepsOffset = SchedulerSupport.stepsOffset(config);
-        this.trainSigmas = SigmaSchedules.vpSigmas(alphasCumprod);
         this.initialSigmas = SigmaSchedules.initialSigmas(trainSigmas);
-    }
-
-    @Override
-    public SchedulerConfig config() {
-        return config;
     }
 
     @Override
@@ -66,65 +39,6 @@ public final class EulerAncestralDiscreteScheduler implements Scheduler {
         this.timesteps = s.timesteps();
         this.stepIndex = null;
         this.beginIndex = null;
-    }
-
-    @Override
-    public float[] timesteps() {
-        requireTimesteps();
-        return timesteps.clone();
-    }
-
-    /** The sigmas of the current schedule (one more than the timesteps, ending in 0). */
-    public float[] sigmas() {
-        requireTimesteps();
-        return sigmas.clone();
-    }
-
-    /** The training betas (float32). */
-    public float[] betas() {
-        return betas.clone();
-    }
-
-    /** The cumulative products of the training alphas (float32). */
-    public float[] alphasCumprod() {
-        return alphasCumprod.clone();
-    }
-
-    @Override
-    public int numInferenceSteps() {
-        return numInferenceSteps;
-    }
-
-    @Override
-    public float initNoiseSigma() {
-        return SigmaSchedules.initNoiseSigma(sigmas != null ? sigmas : initialSigmas, timestepSpacing);
-    }
-
-    /** The index of the next step, empty until the first {@code scaleModelInput}/{@code step}. */
-    public OptionalInt stepIndex() {
-        return stepIndex == null ? OptionalInt.empty() : OptionalInt.of(stepIndex);
-    }
-
-    /** The begin index set by {@link #setBeginIndex}, empty if none. */
-    public OptionalInt beginIndex() {
-        return beginIndex == null ? OptionalInt.empty() : OptionalInt.of(beginIndex);
-    }
-
-    @Override
-    public void setBeginIndex(int beginIndex) {
-        requireTimesteps();
-        SchedulerSupport.checkBeginIndex(beginIndex, timesteps.length);
-        this.beginIndex = beginIndex;
-    }
-
-    @Override
-    public float[] scaleModelInput(float[] sample, float timestep) {
-        requireTimesteps();
-        Check.notNull("sample", sample);
-        if (stepIndex == null) {
-            initStepIndex(timestep);
-        }
-        return SigmaSchedules.scaleBySigma(sample, sigmas[stepIndex]);
     }
 
     /**
@@ -185,26 +99,7 @@ public final class EulerAncestralDiscreteScheduler implements Scheduler {
     }
 
     @Override
-    public float[] addNoise(float[] original, float[] noise, float[] timesteps) {
-        requireTimesteps();
-        return SigmaSchedules.addNoiseVe(original, noise, timesteps, this.timesteps, sigmas,
-                beginIndex == null ? -1 : beginIndex, stepIndex == null ? -1 : stepIndex);
-    }
-
-    @Override
     public int order() {
         return 1;
-    }
-
-    float[] initialSigmas() {
-        return initialSigmas.clone();
-    }
-
-    private void initStepIndex(float timestep) {
-        stepIndex = beginIndex == null ? SigmaSchedules.indexForTimestep("timestep", timestep, timesteps) : beginIndex;
-    }
-
-    private void requireTimesteps() {
-        Check.state(timesteps != null, "setTimesteps must be called before using the scheduler");
     }
 }

@@ -1,7 +1,7 @@
 package io.github.audioldm4j.scheduler;
 
+import io.github.audioldm4j.random.NoiseSource;
 import io.github.audioldm4j.util.Check;
-import java.util.OptionalInt;
 
 /**
  * Euler scheduler (Karras et al. 2022, Algorithm 2), a port of diffusers'
@@ -24,48 +24,25 @@ import java.util.OptionalInt;
  * construction is numpy float64, and every tensor operation of {@code scale_model_input} and
  * {@code step} is done in float32 in the same order. Stateful and not thread-safe.
  */
-public final class EulerDiscreteScheduler implements Scheduler {
-    private final SchedulerConfig config;
-    private final int numTrainTimesteps;
+public final class EulerDiscreteScheduler extends SigmaDiscreteScheduler {
     private final String predictionType;
-    private final String timestepSpacing;
-    private final int stepsOffset;
     private final SigmaSchedules.Conversion conversion;
     private final Double sigmaMin;
     private final Double sigmaMax;
     private final String finalSigmasType;
-    private final float[] betas;
-    private final float[] alphasCumprod;
-    /** ((1 - alphas_cumprod) / alphas_cumprod) ** 0.5, indexed by training timestep (float32). */
-    private final float[] trainSigmas;
-    private final float[] initialSigmas;
     private final float[] initialTimesteps;
-
-    private float[] timesteps;
-    private float[] sigmas;
-    private int numInferenceSteps;
-    private Integer stepIndex;
-    private Integer beginIndex;
 
     /** Builds the scheduler from a diffusers scheduler config (any class's; unknown fields are ignored). */
     public EulerDiscreteScheduler(SchedulerConfig config) {
-        this.config = Check.notNull("config", config);
-        // np.interp and _sigma_to_t interpolate between at least two training sigmas
-        this.numTrainTimesteps = SchedulerSupport.numTrainTimesteps(config, 2);
-        TrainSchedule train = TrainSchedule.fromConfig(config, numTrainTimesteps, TrainSchedule.ZeroSnr.RESCALE_AND_CLAMP);
-        this.betas = train.betas;
-        this.alphasCumprod = train.alphasCumprod;
+        super(config, (c, n) -> TrainSchedule.fromConfig(c, n, TrainSchedule.ZeroSnr.RESCALE_AND_CLAMP));
         this.predictionType = config.getEnum("prediction_type", "epsilon",
                 "epsilon", "v_prediction", "sample", "original_sample");
         config.getEnum("interpolation_type", "linear", "linear");
         config.getEnum("timestep_type", "discrete", "discrete");
-        this.timestepSpacing = config.getEnum("timestep_spacing", "linspace", "linspace", "leading", "trailing");
-        this.stepsOffset = SchedulerSupport.stepsOffset(config);
         this.conversion = SigmaSchedules.readConversion(config);
         this.sigmaMin = SchedulerSupport.optionalDouble(config, "sigma_min");
         this.sigmaMax = SchedulerSupport.optionalDouble(config, "sigma_max");
         this.finalSigmasType = config.getEnum("final_sigmas_type", "zero", "zero", "sigma_min");
-        this.trainSigmas = SigmaSchedules.vpSigmas(alphasCumprod);
         // __init__: sigmas = cat(flip(train sigmas), [0]); timesteps = linspace(0, N-1, N)[::-1]
         this.initialSigmas = SigmaSchedules.initialSigmas(trainSigmas);
         double[] lin = TimestepSpacing.npLinspace(0, numTrainTimesteps - 1, numTrainTimesteps);
@@ -73,11 +50,6 @@ public final class EulerDiscreteScheduler implements Scheduler {
         for (int i = 0; i < numTrainTimesteps; i++) {
             initialTimesteps[i] = (float) lin[numTrainTimesteps - 1 - i];
         }
-    }
-
-    @Override
-    public SchedulerConfig config() {
-        return config;
     }
 
     @Override
@@ -91,65 +63,6 @@ public final class EulerDiscreteScheduler implements Scheduler {
         this.timesteps = s.timesteps();
         this.stepIndex = null;
         this.beginIndex = null;
-    }
-
-    @Override
-    public float[] timesteps() {
-        requireTimesteps();
-        return timesteps.clone();
-    }
-
-    /** The sigmas of the current schedule (one more than the timesteps, ending in the final sigma). */
-    public float[] sigmas() {
-        requireTimesteps();
-        return sigmas.clone();
-    }
-
-    /** The training betas (float32). */
-    public float[] betas() {
-        return betas.clone();
-    }
-
-    /** The cumulative products of the training alphas (float32). */
-    public float[] alphasCumprod() {
-        return alphasCumprod.clone();
-    }
-
-    @Override
-    public int numInferenceSteps() {
-        return numInferenceSteps;
-    }
-
-    @Override
-    public float initNoiseSigma() {
-        return SigmaSchedules.initNoiseSigma(sigmas != null ? sigmas : initialSigmas, timestepSpacing);
-    }
-
-    /** The index of the next step, empty until the first {@code scaleModelInput}/{@code step}. */
-    public OptionalInt stepIndex() {
-        return stepIndex == null ? OptionalInt.empty() : OptionalInt.of(stepIndex);
-    }
-
-    /** The begin index set by {@link #setBeginIndex}, empty if none. */
-    public OptionalInt beginIndex() {
-        return beginIndex == null ? OptionalInt.empty() : OptionalInt.of(beginIndex);
-    }
-
-    @Override
-    public void setBeginIndex(int beginIndex) {
-        requireTimesteps();
-        SchedulerSupport.checkBeginIndex(beginIndex, timesteps.length);
-        this.beginIndex = beginIndex;
-    }
-
-    @Override
-    public float[] scaleModelInput(float[] sample, float timestep) {
-        requireTimesteps();
-        Check.notNull("sample", sample);
-        if (stepIndex == null) {
-            initStepIndex(timestep);
-        }
-        return SigmaSchedules.scaleBySigma(sample, sigmas[stepIndex]);
     }
 
     @Override
@@ -239,31 +152,11 @@ public final class EulerDiscreteScheduler implements Scheduler {
     }
 
     @Override
-    public float[] addNoise(float[] original, float[] noise, float[] timesteps) {
-        requireTimesteps();
-        return SigmaSchedules.addNoiseVe(original, noise, timesteps, this.timesteps, sigmas,
-                beginIndex == null ? -1 : beginIndex, stepIndex == null ? -1 : stepIndex);
-    }
-
-    @Override
     public int order() {
         return 1;
     }
 
-    /** What diffusers holds right after construction (sigmas, timesteps), for tests. */
-    float[] initialSigmas() {
-        return initialSigmas.clone();
-    }
-
     float[] initialTimesteps() {
         return initialTimesteps.clone();
-    }
-
-    private void initStepIndex(float timestep) {
-        stepIndex = beginIndex == null ? SigmaSchedules.indexForTimestep("timestep", timestep, timesteps) : beginIndex;
-    }
-
-    private void requireTimesteps() {
-        Check.state(timesteps != null, "setTimesteps must be called before using the scheduler");
     }
 }

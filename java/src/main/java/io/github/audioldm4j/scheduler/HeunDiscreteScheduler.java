@@ -1,7 +1,7 @@
 package io.github.audioldm4j.scheduler;
 
+import io.github.audioldm4j.random.NoiseSource;
 import io.github.audioldm4j.util.Check;
-import java.util.OptionalInt;
 
 /**
  * Heun's second-order method (Karras et al. 2022, Algorithm 1), a port of diffusers'
@@ -24,28 +24,15 @@ import java.util.OptionalInt;
  *
  * <p>Tensor arithmetic is float32 in diffusers' order. Stateful and not thread-safe.
  */
-public final class HeunDiscreteScheduler implements Scheduler {
-    private final SchedulerConfig config;
-    private final int numTrainTimesteps;
+public final class HeunDiscreteScheduler extends SigmaDiscreteScheduler {
     private final String predictionType;
-    private final String timestepSpacing;
-    private final int stepsOffset;
     private final SigmaSchedules.Conversion conversion;
     private final Double sigmaMin;
     private final Double sigmaMax;
     private final boolean clipSample;
     private final float clipSampleRange;
-    private final float[] betas;
-    private final float[] alphasCumprod;
-    private final float[] trainSigmas;
-    private final float[] initialSigmas;
     private final float[] initialTimesteps;
 
-    private float[] timesteps;
-    private float[] sigmas;
-    private int numInferenceSteps;
-    private Integer stepIndex;
-    private Integer beginIndex;
     // state of the second-order correction
     private float[] prevDerivative;
     private Float dt;
@@ -53,16 +40,9 @@ public final class HeunDiscreteScheduler implements Scheduler {
 
     /** Builds the scheduler from a diffusers scheduler config (any class's; unknown fields are ignored). */
     public HeunDiscreteScheduler(SchedulerConfig config) {
-        this.config = Check.notNull("config", config);
-        // np.interp and _sigma_to_t interpolate between at least two training sigmas
-        this.numTrainTimesteps = SchedulerSupport.numTrainTimesteps(config, 2);
-        TrainSchedule train = TrainSchedule.fromConfig(config, numTrainTimesteps, TrainSchedule.ZeroSnr.NOT_A_FIELD,
-                0.00085, 0.012, "linear", "scaled_linear", "squaredcos_cap_v2", "exp");
-        this.betas = train.betas;
-        this.alphasCumprod = train.alphasCumprod;
+        super(config, (c, n) -> TrainSchedule.fromConfig(c, n, TrainSchedule.ZeroSnr.NOT_A_FIELD,
+                0.00085, 0.012, "linear", "scaled_linear", "squaredcos_cap_v2", "exp"));
         this.predictionType = config.getEnum("prediction_type", "epsilon", "epsilon", "v_prediction", "sample");
-        this.timestepSpacing = config.getEnum("timestep_spacing", "linspace", "linspace", "leading", "trailing");
-        this.stepsOffset = SchedulerSupport.stepsOffset(config);
         this.conversion = SigmaSchedules.readConversion(config);
         this.sigmaMin = SchedulerSupport.optionalDouble(config, "sigma_min");
         this.sigmaMax = SchedulerSupport.optionalDouble(config, "sigma_max");
@@ -72,7 +52,6 @@ public final class HeunDiscreteScheduler implements Scheduler {
             Check.positive("scheduler config field clip_sample_range", range);
         }
         this.clipSampleRange = (float) range;
-        this.trainSigmas = SigmaSchedules.vpSigmas(alphasCumprod);
         // __init__ ends with set_timesteps(num_train_timesteps); keep that schedule for inspection only
         computeSchedule(numTrainTimesteps);
         this.initialSigmas = sigmas;
@@ -107,11 +86,6 @@ public final class HeunDiscreteScheduler implements Scheduler {
     }
 
     @Override
-    public SchedulerConfig config() {
-        return config;
-    }
-
-    @Override
     public void setTimesteps(int numInferenceSteps) {
         SchedulerSupport.checkNumInferenceSteps(numInferenceSteps, numTrainTimesteps);
         this.numInferenceSteps = numInferenceSteps;
@@ -123,69 +97,9 @@ public final class HeunDiscreteScheduler implements Scheduler {
         this.beginIndex = null;
     }
 
-    /** The timesteps of the current schedule: {@code 2 * numInferenceSteps - 1} entries. */
-    @Override
-    public float[] timesteps() {
-        requireTimesteps();
-        return timesteps.clone();
-    }
-
-    /** The sigmas of the current schedule ({@code 2 * numInferenceSteps} entries, ending in 0). */
-    public float[] sigmas() {
-        requireTimesteps();
-        return sigmas.clone();
-    }
-
-    /** The training betas (float32). */
-    public float[] betas() {
-        return betas.clone();
-    }
-
-    /** The cumulative products of the training alphas (float32). */
-    public float[] alphasCumprod() {
-        return alphasCumprod.clone();
-    }
-
-    @Override
-    public int numInferenceSteps() {
-        return numInferenceSteps;
-    }
-
-    @Override
-    public float initNoiseSigma() {
-        return SigmaSchedules.initNoiseSigma(sigmas != null ? sigmas : initialSigmas, timestepSpacing);
-    }
-
     /** True when the next step is a first-order (Euler) step ({@code dt is None}). */
     public boolean stateInFirstOrder() {
         return dt == null;
-    }
-
-    /** The index of the next step, empty until the first {@code scaleModelInput}/{@code step}. */
-    public OptionalInt stepIndex() {
-        return stepIndex == null ? OptionalInt.empty() : OptionalInt.of(stepIndex);
-    }
-
-    /** The begin index set by {@link #setBeginIndex}, empty if none. */
-    public OptionalInt beginIndex() {
-        return beginIndex == null ? OptionalInt.empty() : OptionalInt.of(beginIndex);
-    }
-
-    @Override
-    public void setBeginIndex(int beginIndex) {
-        requireTimesteps();
-        SchedulerSupport.checkBeginIndex(beginIndex, timesteps.length);
-        this.beginIndex = beginIndex;
-    }
-
-    @Override
-    public float[] scaleModelInput(float[] sample, float timestep) {
-        requireTimesteps();
-        Check.notNull("sample", sample);
-        if (stepIndex == null) {
-            initStepIndex(timestep);
-        }
-        return SigmaSchedules.scaleBySigma(sample, sigmas[stepIndex]);
     }
 
     @Override
@@ -283,30 +197,11 @@ public final class HeunDiscreteScheduler implements Scheduler {
     }
 
     @Override
-    public float[] addNoise(float[] original, float[] noise, float[] timesteps) {
-        requireTimesteps();
-        return SigmaSchedules.addNoiseVe(original, noise, timesteps, this.timesteps, sigmas,
-                beginIndex == null ? -1 : beginIndex, stepIndex == null ? -1 : stepIndex);
-    }
-
-    @Override
     public int order() {
         return 2;
     }
 
-    float[] initialSigmas() {
-        return initialSigmas.clone();
-    }
-
     float[] initialTimesteps() {
         return initialTimesteps.clone();
-    }
-
-    private void initStepIndex(float timestep) {
-        stepIndex = beginIndex == null ? SigmaSchedules.indexForTimestep("timestep", timestep, timesteps) : beginIndex;
-    }
-
-    private void requireTimesteps() {
-        Check.state(timesteps != null, "setTimesteps must be called before using the scheduler");
     }
 }

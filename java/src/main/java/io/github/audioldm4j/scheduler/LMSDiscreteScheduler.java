@@ -1,9 +1,9 @@
 package io.github.audioldm4j.scheduler;
 
+import io.github.audioldm4j.random.NoiseSource;
 import io.github.audioldm4j.util.Check;
 import java.util.ArrayDeque;
 import java.util.Iterator;
-import java.util.OptionalInt;
 
 /**
  * Linear multistep scheduler for discrete beta schedules (Karras et al. 2022, k-diffusion
@@ -26,50 +26,29 @@ import java.util.OptionalInt;
  *
  * <p>Tensor arithmetic is float32 in diffusers' order. Stateful and not thread-safe.
  */
-public final class LMSDiscreteScheduler implements Scheduler {
+public final class LMSDiscreteScheduler extends SigmaDiscreteScheduler {
     /** diffusers' default {@code order} argument of {@code step}. */
     public static final int DEFAULT_ORDER = 4;
     private static final double QUAD_EPSREL = 1e-4;
 
-    private final SchedulerConfig config;
-    private final int numTrainTimesteps;
     private final String predictionType;
-    private final String timestepSpacing;
-    private final int stepsOffset;
     private final SigmaSchedules.Conversion conversion;
     private final Double sigmaMin;
     private final Double sigmaMax;
-    private final float[] betas;
-    private final float[] alphasCumprod;
-    private final float[] trainSigmas;
-    private final float[] initialSigmas;
     private final float[] initialTimesteps;
 
-    private float[] timesteps;
-    private float[] sigmas;
-    private int numInferenceSteps;
-    private Integer stepIndex;
-    private Integer beginIndex;
     /** Most recent last. */
     private final ArrayDeque<float[]> derivatives = new ArrayDeque<>();
     private double[] lastCoefficients = new double[0];
 
     /** Builds the scheduler from a diffusers scheduler config (any class's; unknown fields are ignored). */
     public LMSDiscreteScheduler(SchedulerConfig config) {
-        this.config = Check.notNull("config", config);
-        // np.interp and _sigma_to_t interpolate between at least two training sigmas
-        this.numTrainTimesteps = SchedulerSupport.numTrainTimesteps(config, 2);
-        TrainSchedule train = TrainSchedule.fromConfig(config, numTrainTimesteps, TrainSchedule.ZeroSnr.NOT_A_FIELD);
-        this.betas = train.betas;
-        this.alphasCumprod = train.alphasCumprod;
+        super(config, (c, n) -> TrainSchedule.fromConfig(c, n, TrainSchedule.ZeroSnr.NOT_A_FIELD));
         this.predictionType = config.getEnum("prediction_type", "epsilon", "epsilon", "v_prediction", "sample");
-        this.timestepSpacing = config.getEnum("timestep_spacing", "linspace", "linspace", "leading", "trailing");
-        this.stepsOffset = SchedulerSupport.stepsOffset(config);
         this.conversion = SigmaSchedules.readConversion(config);
         // LMS's _convert_to_karras ignores config sigma_min/sigma_max; _convert_to_exponential reads them
         this.sigmaMin = SchedulerSupport.optionalDouble(config, "sigma_min");
         this.sigmaMax = SchedulerSupport.optionalDouble(config, "sigma_max");
-        this.trainSigmas = SigmaSchedules.vpSigmas(alphasCumprod);
         // __init__ ends with set_timesteps(num_train_timesteps); keep that schedule for inspection only
         SigmaSchedules.Schedule s = computeSchedule(numTrainTimesteps);
         this.initialSigmas = s.sigmas();
@@ -83,11 +62,6 @@ public final class LMSDiscreteScheduler implements Scheduler {
     }
 
     @Override
-    public SchedulerConfig config() {
-        return config;
-    }
-
-    @Override
     public void setTimesteps(int numInferenceSteps) {
         SchedulerSupport.checkNumInferenceSteps(numInferenceSteps, numTrainTimesteps);
         this.numInferenceSteps = numInferenceSteps;
@@ -98,65 +72,6 @@ public final class LMSDiscreteScheduler implements Scheduler {
         this.beginIndex = null;
         this.derivatives.clear();
         this.lastCoefficients = new double[0];
-    }
-
-    @Override
-    public float[] timesteps() {
-        requireTimesteps();
-        return timesteps.clone();
-    }
-
-    /** The sigmas of the current schedule (one more than the timesteps, ending in 0). */
-    public float[] sigmas() {
-        requireTimesteps();
-        return sigmas.clone();
-    }
-
-    /** The training betas (float32). */
-    public float[] betas() {
-        return betas.clone();
-    }
-
-    /** The cumulative products of the training alphas (float32). */
-    public float[] alphasCumprod() {
-        return alphasCumprod.clone();
-    }
-
-    @Override
-    public int numInferenceSteps() {
-        return numInferenceSteps;
-    }
-
-    @Override
-    public float initNoiseSigma() {
-        return SigmaSchedules.initNoiseSigma(sigmas != null ? sigmas : initialSigmas, timestepSpacing);
-    }
-
-    /** The index of the next step, empty until the first {@code scaleModelInput}/{@code step}. */
-    public OptionalInt stepIndex() {
-        return stepIndex == null ? OptionalInt.empty() : OptionalInt.of(stepIndex);
-    }
-
-    /** The begin index set by {@link #setBeginIndex}, empty if none. */
-    public OptionalInt beginIndex() {
-        return beginIndex == null ? OptionalInt.empty() : OptionalInt.of(beginIndex);
-    }
-
-    @Override
-    public void setBeginIndex(int beginIndex) {
-        requireTimesteps();
-        SchedulerSupport.checkBeginIndex(beginIndex, timesteps.length);
-        this.beginIndex = beginIndex;
-    }
-
-    @Override
-    public float[] scaleModelInput(float[] sample, float timestep) {
-        requireTimesteps();
-        Check.notNull("sample", sample);
-        if (stepIndex == null) {
-            initStepIndex(timestep);
-        }
-        return SigmaSchedules.scaleBySigma(sample, sigmas[stepIndex]);
     }
 
     /**
@@ -288,30 +203,11 @@ public final class LMSDiscreteScheduler implements Scheduler {
     }
 
     @Override
-    public float[] addNoise(float[] original, float[] noise, float[] timesteps) {
-        requireTimesteps();
-        return SigmaSchedules.addNoiseVe(original, noise, timesteps, this.timesteps, sigmas,
-                beginIndex == null ? -1 : beginIndex, stepIndex == null ? -1 : stepIndex);
-    }
-
-    @Override
     public int order() {
         return 1;
     }
 
-    float[] initialSigmas() {
-        return initialSigmas.clone();
-    }
-
     float[] initialTimesteps() {
         return initialTimesteps.clone();
-    }
-
-    private void initStepIndex(float timestep) {
-        stepIndex = beginIndex == null ? SigmaSchedules.indexForTimestep("timestep", timestep, timesteps) : beginIndex;
-    }
-
-    private void requireTimesteps() {
-        Check.state(timesteps != null, "setTimesteps must be called before using the scheduler");
     }
 }

@@ -1,5 +1,7 @@
 package io.github.audioldm4j.scheduler;
 
+import io.github.audioldm4j.random.NoiseSource;
+
 /**
  * A diffusion noise scheduler, ported from diffusers' {@code SchedulerMixin} subclasses. Samples,
  * model outputs and noise are flat row-major float32 arrays of the latent tensor; element-wise

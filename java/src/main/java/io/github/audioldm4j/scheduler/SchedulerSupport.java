@@ -1,6 +1,7 @@
 package io.github.audioldm4j.scheduler;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.audioldm4j.random.NoiseSource;
 import io.github.audioldm4j.util.Check;
 import java.util.ArrayList;
 import java.util.List;

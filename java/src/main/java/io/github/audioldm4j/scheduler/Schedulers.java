@@ -1,5 +1,6 @@
 package io.github.audioldm4j.scheduler;
 
+import io.github.audioldm4j.random.NoiseSource;
 import io.github.audioldm4j.util.Check;
 import java.util.List;
 
@@ -11,9 +12,8 @@ import java.util.List;
  */
 public final class Schedulers {
     /** The class names {@link #create} accepts. */
-    public static final List<String> SUPPORTED = List.of(
-            "DDIMScheduler", "PNDMScheduler", "DPMSolverMultistepScheduler", "UniPCMultistepScheduler",
-            "EulerDiscreteScheduler", "EulerAncestralDiscreteScheduler", "LMSDiscreteScheduler", "HeunDiscreteScheduler");
+    public static final List<String> SUPPORTED = java.util.Arrays.stream(SchedulerType.values())
+            .map(SchedulerType::className).toList();
 
     private Schedulers() {}
 
@@ -30,26 +30,18 @@ public final class Schedulers {
         if (name == null) {
             throw unsupported("null");
         }
-        switch (name) {
-            case "DDIMScheduler":
-                return new DDIMScheduler(config);
-            case "PNDMScheduler":
-                return new PNDMScheduler(config);
-            case "DPMSolverMultistepScheduler":
-                return new DPMSolverMultistepScheduler(config);
-            case "UniPCMultistepScheduler":
-                return new UniPCMultistepScheduler(config);
-            case "EulerDiscreteScheduler":
-                return new EulerDiscreteScheduler(config);
-            case "EulerAncestralDiscreteScheduler":
-                return new EulerAncestralDiscreteScheduler(config);
-            case "LMSDiscreteScheduler":
-                return new LMSDiscreteScheduler(config);
-            case "HeunDiscreteScheduler":
-                return new HeunDiscreteScheduler(config);
-            default:
-                throw unsupported("\"" + name + "\"");
-        }
+        return SchedulerType.byClassName(name).orElseThrow(() -> unsupported("\"" + name + "\"")).create(config);
+    }
+
+    /**
+     * Creates the scheduler and sets diffusers' {@code eta} step argument where the class has one
+     * ({@link SchedulerType#supportsEta()}; ignored otherwise, as diffusers' pipelines pass it only
+     * to schedulers whose {@code step} accepts it).
+     */
+    public static Scheduler create(SchedulerConfig config, double eta) {
+        Scheduler s = create(config);
+        SchedulerType.byClassName(config.className()).orElseThrow().applyEta(s, eta);
+        return s;
     }
 
     /**

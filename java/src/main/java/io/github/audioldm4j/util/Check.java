@@ -159,4 +159,14 @@ public final class Check {
     public static <T> T requireNonNullElement(String name, T value, int index) {
         return Objects.requireNonNull(value, () -> name + "[" + index + "] must not be null");
     }
+
+    /** Requires a non-null, non-empty, all-finite waveform of at least {@code minLength} samples. */
+    public static float[] waveform(String name, float[] samples, int minLength) {
+        notEmpty(name, samples);
+        if (samples.length < minLength) {
+            throw new IllegalArgumentException(
+                    name + ".length must be >= " + minLength + " samples, got " + samples.length);
+        }
+        return allFinite(name, samples);
+    }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.audioldm4j.dsp.Spectrogram;
+import io.github.audioldm4j.testing.TestSignals;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.audioldm4j.random.NoiseSource;
 import io.github.audioldm4j.testing.Golden;
 import java.io.IOException;
 import java.io.InputStream;

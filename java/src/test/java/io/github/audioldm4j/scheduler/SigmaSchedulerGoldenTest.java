@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.audioldm4j.random.NoiseSource;
 import io.github.audioldm4j.random.TorchGenerator;
 import io.github.audioldm4j.testing.Golden;
 import java.util.ArrayList;

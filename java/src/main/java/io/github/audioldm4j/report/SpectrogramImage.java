@@ -1,4 +1,4 @@
-package io.github.audioldm4j.analysis;
+package io.github.audioldm4j.report;
 
 import io.github.audioldm4j.dsp.AudioLdm2MelExtractor;
 import io.github.audioldm4j.dsp.MelScale;
@@ -254,8 +254,8 @@ public final class SpectrogramImage {
     private record LevelGrid(double[] db, int frames, int bins) {}
 
     private static LevelGrid logMagnitudeDb(float[] waveform, int sampleRate, Options options) {
-        Signals.sampleRate(sampleRate);
-        Signals.waveform("waveform", waveform, 1);
+        Check.positive("sampleRate", sampleRate);
+        Check.waveform("waveform", waveform, 1);
         Check.notNull("options", options);
         Stft stft = Stft.builder(options.nFft).hopLength(options.hopLength).window(WindowFunction.HANN, true)
                 .center(true).padMode(PadMode.CONSTANT).build();

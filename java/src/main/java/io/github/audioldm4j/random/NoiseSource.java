@@ -1,4 +1,4 @@
-package io.github.audioldm4j.scheduler;
+package io.github.audioldm4j.random;
 
 /**
  * Supplies standard-normal noise to stochastic scheduler steps. A

@@ -1,4 +1,4 @@
-package io.github.audioldm4j.analysis;
+package io.github.audioldm4j.report;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.audioldm4j.testing.TestOutput;
+import io.github.audioldm4j.testing.TestSignals;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,7 +56,7 @@ class ComparisonReportTest {
 
     @Test
     void jsonSchemaKeysAreStable() throws IOException {
-        JsonNode root = new ObjectMapper().readTree(sampleReport().toJson());
+        JsonNode root = new ObjectMapper().readTree(ReportJson.toJson(sampleReport()));
         assertEquals(List.of("schema_version", "generator", "title", "input", "metric_info", "bands", "reference",
                 "stages"), keys(root));
         assertEquals(1, root.get("schema_version").asInt());
@@ -88,7 +90,7 @@ class ComparisonReportTest {
     @Test
     void jsonValuesMatchTheModel() throws IOException {
         ComparisonReport report = sampleReport();
-        JsonNode root = new ObjectMapper().readTree(report.toJson());
+        JsonNode root = new ObjectMapper().readTree(ReportJson.toJson(report));
         assertEquals("audioldm4j", root.get("generator").asText());
         assertEquals("Test comparison <synthetic>", root.get("title").asText());
         assertEquals(SR, root.get("input").get("sample_rate").asInt());
@@ -131,13 +133,13 @@ class ComparisonReportTest {
         assertEquals(report.referenceShape().centroidHz(),
                 root.get("reference").get("spectral_centroid_hz").asDouble());
         // deterministic
-        assertEquals(report.toJson(), sampleReport().toJson());
+        assertEquals(ReportJson.toJson(report), ReportJson.toJson(sampleReport()));
     }
 
     @Test
     void htmlHasTheTableBestValuesImagesAudioAndSkippedReason() {
         ComparisonReport report = sampleReport();
-        String html = report.toHtml();
+        String html = ReportHtml.toHtml(report);
         assertTrue(html.startsWith("<!DOCTYPE html>"));
         assertTrue(html.contains("<title>Test comparison &lt;synthetic&gt;</title>"), "title escaped");
         assertFalse(html.contains("<synthetic>"), "no raw user text");
@@ -156,7 +158,7 @@ class ComparisonReportTest {
         assertTrue(count(identityRow, "class=\"best\"") >= 8, identityRow);
         // the gain stage keeps SI-SDR at +inf too: both are highlighted (a tie)
         assertTrue(row(html, "gain 0.5").contains("<td class=\"best\">+&infin;</td>"));
-        assertEquals(report.toHtml(), html, "deterministic");
+        assertEquals(ReportHtml.toHtml(report), html, "deterministic");
     }
 
     /** The metrics-table row of a stage. */
@@ -178,9 +180,9 @@ class ComparisonReportTest {
     void writesJsonHtmlAndPlayableWavs() throws Exception {
         Path dir = TestOutput.dir("report");
         ComparisonReport report = sampleReport();
-        Path html = report.write(dir);
+        Path html = ReportWriter.write(report, dir);
         assertEquals(dir.resolve("report.html"), html);
-        assertEquals(report.toJson(), Files.readString(dir.resolve("report.json")));
+        assertEquals(ReportJson.toJson(report), Files.readString(dir.resolve("report.json")));
         assertTrue(Files.size(html) > 50_000, "embedded images make the page large: " + Files.size(html));
         for (String f : List.of("00_reference.wav", "01_identity.wav", "02_gain-0-5.wav", "03_low-pass-3-9-khz.wav",
                 "04_noisy.wav")) {
@@ -213,7 +215,7 @@ class ComparisonReportTest {
         assertEquals(20000, shorter.comparedSamples());
         assertEquals(Double.POSITIVE_INFINITY, shorter.metrics().siSdrDb());
         assertEquals(32000, r.referenceLength(), "the reference is kept whole");
-        assertTrue(r.toHtml().contains("compared over the first 20000 samples"));
+        assertTrue(ReportHtml.toHtml(r).contains("compared over the first 20000 samples"));
         assertEquals("stage \"tiny\" common length must be >= 1025 samples, got 1000", assertThrows(
                 IllegalArgumentException.class, () -> ComparisonReport.builder(ref, SR).cropToCommonLength(true)
                         .addStage("tiny", "", new float[1000], 0)).getMessage());
@@ -251,7 +253,9 @@ class ComparisonReportTest {
         assertEquals("reference must not be null",
                 assertThrows(NullPointerException.class, () -> ComparisonReport.builder(null, SR)).getMessage());
         assertEquals("directory must not be null",
-                assertThrows(NullPointerException.class, () -> b.build().write(null)).getMessage());
+                assertThrows(NullPointerException.class, () -> ReportWriter.write(b.build(), null)).getMessage());
+        assertEquals("report must not be null",
+                assertThrows(NullPointerException.class, () -> ReportWriter.write(null, Path.of("x"))).getMessage());
         // the builder keeps its own copy of the inputs
         float[] mutable = ref.clone();
         ComparisonReport r = ComparisonReport.builder(mutable, SR).addStage("copy", "", mutable, 0).build();

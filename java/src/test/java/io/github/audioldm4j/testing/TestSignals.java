@@ -1,14 +1,14 @@
-package io.github.audioldm4j.analysis;
+package io.github.audioldm4j.testing;
 
 import java.util.SplittableRandom;
 import org.jtransforms.fft.DoubleFFT_1D;
 
 /** Deterministic test signals. */
-final class TestSignals {
+public final class TestSignals {
     private TestSignals() {}
 
     /** Gaussian white noise with standard deviation {@code sigma}. */
-    static float[] whiteNoise(int n, double sigma, long seed) {
+    public static float[] whiteNoise(int n, double sigma, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
         float[] x = new float[n];
         for (int i = 0; i < n; i++) {
@@ -18,7 +18,7 @@ final class TestSignals {
     }
 
     /** {@code x} with every DFT bin at or above {@code cutoffHz} zeroed (a circular brick-wall low-pass). */
-    static float[] lowPass(float[] x, int sampleRate, double cutoffHz) {
+    public static float[] lowPass(float[] x, int sampleRate, double cutoffHz) {
         int n = x.length;
         double[] buf = new double[2 * n];
         for (int i = 0; i < n; i++) {
@@ -42,7 +42,7 @@ final class TestSignals {
     }
 
     /** {@code amplitude * sin(2 pi f n / sr + phase)}. */
-    static float[] sine(int n, double amplitude, double hz, int sampleRate, double phase) {
+    public static float[] sine(int n, double amplitude, double hz, int sampleRate, double phase) {
         float[] x = new float[n];
         for (int i = 0; i < n; i++) {
             x[i] = (float) (amplitude * Math.sin(2 * Math.PI * hz * i / sampleRate + phase));
@@ -50,7 +50,7 @@ final class TestSignals {
         return x;
     }
 
-    static float[] scale(float[] x, float g) {
+    public static float[] scale(float[] x, float g) {
         float[] y = new float[x.length];
         for (int i = 0; i < x.length; i++) {
             y[i] = g * x[i];
@@ -58,7 +58,7 @@ final class TestSignals {
         return y;
     }
 
-    static float[] add(float[] a, float[] b) {
+    public static float[] add(float[] a, float[] b) {
         float[] y = new float[a.length];
         for (int i = 0; i < a.length; i++) {
             y[i] = a[i] + b[i];

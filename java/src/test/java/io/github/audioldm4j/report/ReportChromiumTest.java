@@ -1,9 +1,10 @@
-package io.github.audioldm4j.analysis;
+package io.github.audioldm4j.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.github.audioldm4j.testing.TestOutput;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +27,7 @@ class ReportChromiumTest {
     void reportRendersInHeadlessChromium() throws Exception {
         assumeTrue(Files.isExecutable(CHROMIUM), "chromium is not installed at " + CHROMIUM);
         Path dir = TestOutput.dir("chromium");
-        Path html = ComparisonReportTest.sampleReport().write(dir.resolve("report"));
+        Path html = ReportWriter.write(ComparisonReportTest.sampleReport(), dir.resolve("report"));
         Path shot = dir.resolve("report.png");
         Files.deleteIfExists(shot);
         Path profile = Files.createTempDirectory("audioldm4j-chromium-");

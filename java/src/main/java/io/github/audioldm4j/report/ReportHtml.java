@@ -1,5 +1,9 @@
-package io.github.audioldm4j.analysis;
+package io.github.audioldm4j.report;
 
+import io.github.audioldm4j.analysis.FrequencyBand;
+import io.github.audioldm4j.analysis.Metric;
+import io.github.audioldm4j.analysis.MetricRegistry;
+import io.github.audioldm4j.analysis.Metrics;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -11,7 +15,7 @@ import java.util.OptionalDouble;
  * Writes a {@link ComparisonReport} as one self-contained HTML page: inline CSS, no scripts, images embedded as PNG
  * data URIs, audio players referring to the WAV files written next to the page.
  */
-final class ReportHtml {
+public final class ReportHtml {
     private static final double SPECTROGRAM_RANGE_DB = 80.0;
 
     private static final String CSS = """
@@ -49,7 +53,11 @@ final class ReportHtml {
 
     private ReportHtml() {}
 
-    static String write(ComparisonReport r) {
+    /**
+     * The self-contained HTML page of a report: inline CSS, images embedded as PNG data URIs; audio players refer
+     * to the WAV files {@link ReportWriter#write} puts next to it ({@code audio/...}).
+     */
+    public static String toHtml(ComparisonReport r) {
         StringBuilder h = new StringBuilder(1 << 16);
         h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
@@ -80,37 +88,28 @@ final class ReportHtml {
                 .append(" (").append(ran).append(" ran, ").append(skipped).append(" skipped)</p>\n");
     }
 
-    private static List<MetricColumn> columns(ComparisonReport r) {
-        List<MetricColumn> cols = new ArrayList<>();
-        for (MetricColumn c : MetricColumn.values()) {
-            if (c == MetricColumn.HF_LOSS_8K && r.sampleRate() <= 16000) {
-                continue; // no band above 8 kHz
-            }
-            if (c == MetricColumn.HF_LOSS_4K && r.sampleRate() <= 8000) {
-                continue;
-            }
-            cols.add(c);
-        }
-        return cols;
+    /** The registry's metrics that apply at the report's rate (no loss above 8 kHz at 16 kHz). */
+    private static List<Metric> columns(ComparisonReport r) {
+        return MetricRegistry.applicableAt(r.sampleRate());
     }
 
     private static void metricsTable(StringBuilder h, ComparisonReport r) {
-        List<MetricColumn> cols = columns(r);
+        List<Metric> cols = columns(r);
         List<ComparisonReport.Stage> ran = r.stages().stream().filter(ComparisonReport.Stage::ran).toList();
         h.append("<section class=\"card\">\n<h2>Metrics against the reference</h2>\n<div class=\"table-wrap\">\n")
                 .append("<table class=\"metrics\">\n<thead><tr><th class=\"name\">stage</th><th>time (s)</th>");
-        for (MetricColumn c : cols) {
-            h.append("<th title=\"").append(esc(direction(c))).append("\">").append(esc(c.label));
-            if (!c.unit.isEmpty()) {
-                h.append(" (").append(esc(c.unit)).append(")");
+        for (Metric c : cols) {
+            h.append("<th title=\"").append(esc(direction(c))).append("\">").append(esc(c.label()));
+            if (!c.unit().isEmpty()) {
+                h.append(" (").append(esc(c.unit())).append(")");
             }
             h.append("<br><span class=\"muted\">").append(arrow(c)).append("</span></th>");
         }
         h.append("</tr></thead>\n<tbody>\n");
         // the reference row: only the columns that compare against the reference's own value
         h.append("<tr class=\"reference\"><td class=\"name\">reference</td><td>&ndash;</td>");
-        for (MetricColumn c : cols) {
-            double v = c.referenceValue(r);
+        for (Metric c : cols) {
+            double v = c.referenceValue(r.referenceFeatures());
             h.append("<td>").append(Double.isNaN(v) ? "&ndash;" : fmt(v)).append("</td>");
         }
         h.append("</tr>\n");
@@ -123,8 +122,8 @@ final class ReportHtml {
             }
             h.append("<tr><td class=\"name\">").append(esc(s.name())).append("</td><td>")
                     .append(String.format(Locale.ROOT, "%.2f", s.elapsedSeconds())).append("</td>");
-            for (MetricColumn c : cols) {
-                OptionalDouble v = c.of(s.metrics());
+            for (Metric c : cols) {
+                OptionalDouble v = s.metrics().value(c);
                 boolean best = ran.size() > 1 && v.isPresent() && isBest(c, v.getAsDouble(), ran, r);
                 h.append(best ? "<td class=\"best\">" : "<td>")
                         .append(v.isPresent() ? fmt(v.getAsDouble()) : "&ndash;").append("</td>");
@@ -138,15 +137,15 @@ final class ReportHtml {
                 + "</section>\n");
     }
 
-    private static boolean isBest(MetricColumn c, double v, List<ComparisonReport.Stage> ran, ComparisonReport r) {
-        double mine = c.badness(v, r);
+    private static boolean isBest(Metric c, double v, List<ComparisonReport.Stage> ran, ComparisonReport r) {
+        double mine = c.badness(v, r.referenceFeatures());
         if (Double.isNaN(mine)) {
             return false;
         }
         for (ComparisonReport.Stage other : ran) {
-            OptionalDouble o = c.of(other.metrics());
+            OptionalDouble o = other.metrics().value(c);
             if (o.isPresent()) {
-                double theirs = c.badness(o.getAsDouble(), r);
+                double theirs = c.badness(o.getAsDouble(), r.referenceFeatures());
                 if (theirs < mine && !(Math.abs(theirs - mine) <= 1e-12 * Math.max(1, Math.abs(mine)))) {
                     return false;
                 }
@@ -282,8 +281,8 @@ final class ReportHtml {
                 .append(Base64.getEncoder().encodeToString(Png.encode(img))).append("\">\n");
     }
 
-    private static String arrow(MetricColumn c) {
-        return switch (c.better) {
+    private static String arrow(Metric c) {
+        return switch (c.direction()) {
             case LOWER -> "&darr;";
             case HIGHER -> "&uarr;";
             case CLOSER_TO_ZERO -> "&rarr;0";
@@ -291,13 +290,8 @@ final class ReportHtml {
         };
     }
 
-    private static String direction(MetricColumn c) {
-        return switch (c.better) {
-            case LOWER -> "lower is better";
-            case HIGHER -> "higher is better";
-            case CLOSER_TO_ZERO -> "closer to zero is better";
-            case CLOSER_TO_REFERENCE -> "closer to the reference is better";
-        };
+    private static String direction(Metric c) {
+        return c.direction().description();
     }
 
     /** Rounds to 0.1 and turns -0.0 into 0.0, so a tiny negative value does not print as "-0.0". */

@@ -1,20 +1,25 @@
-package io.github.audioldm4j.analysis;
+package io.github.audioldm4j.report;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.audioldm4j.analysis.FrequencyBand;
+import io.github.audioldm4j.analysis.Metric;
+import io.github.audioldm4j.analysis.MetricRegistry;
+import io.github.audioldm4j.analysis.MetricSet;
 import java.io.UncheckedIOException;
 import java.util.OptionalDouble;
 
 /** Writes a {@link ComparisonReport} as JSON, schema version 1 (documented on {@link ComparisonReport}). */
-final class ReportJson {
+public final class ReportJson {
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private ReportJson() {}
 
-    static String write(ComparisonReport r) {
+    /** The report as JSON (schema version 1, pretty-printed, deterministic). */
+    public static String toJson(ComparisonReport r) {
         ObjectNode root = MAPPER.createObjectNode();
         root.put("schema_version", ComparisonReport.SCHEMA_VERSION);
         root.put("generator", ComparisonReport.GENERATOR);
@@ -26,11 +31,11 @@ final class ReportJson {
         input.put("duration_seconds", (double) r.referenceLength() / r.sampleRate());
         input.put("audio_file", ComparisonReport.AUDIO_DIR + "/" + ComparisonReport.referenceAudioFileName());
         ObjectNode info = root.putObject("metric_info");
-        for (MetricColumn c : MetricColumn.values()) {
-            ObjectNode m = info.putObject(c.key);
-            m.put("label", c.label);
-            m.put("unit", c.unit);
-            m.put("better", c.better.json);
+        for (Metric c : MetricRegistry.all()) {
+            ObjectNode m = info.putObject(c.key());
+            m.put("label", c.label());
+            m.put("unit", c.unit());
+            m.put("better", c.direction().json());
         }
         ArrayNode bands = root.putArray("bands");
         for (FrequencyBand b : r.referenceBands().bands()) {
@@ -58,12 +63,12 @@ final class ReportJson {
                 o.put("audio_file", ComparisonReport.AUDIO_DIR + "/" + s.audioFileName());
                 ObjectNode m = o.putObject("metrics");
                 MetricSet ms = s.metrics();
-                for (MetricColumn c : MetricColumn.values()) {
-                    OptionalDouble v = c.of(ms);
+                for (Metric c : MetricRegistry.all()) {
+                    OptionalDouble v = ms.value(c);
                     if (v.isPresent()) {
-                        number(m, c.key, v.getAsDouble());
+                        number(m, c.key(), v.getAsDouble());
                     } else {
-                        m.putNull(c.key);
+                        m.putNull(c.key());
                     }
                 }
                 numbers(m.putArray("band_levels_db"), ms.candidateBands().levelsDb());

@@ -1,16 +1,14 @@
-package io.github.audioldm4j.analysis;
+package io.github.audioldm4j.study;
 
-import io.github.audioldm4j.bundle.Manifest;
 import io.github.audioldm4j.dsp.AudioLdm2MelExtractor;
 import io.github.audioldm4j.dsp.GriffinLimVocoder;
 import io.github.audioldm4j.dsp.SincResampler;
 import io.github.audioldm4j.pipeline.AudioLdm2Pipeline;
-import io.github.audioldm4j.pipeline.AudioLength;
 import io.github.audioldm4j.pipeline.AudioToAudioRequest;
 import io.github.audioldm4j.pipeline.CancellationToken;
-import io.github.audioldm4j.pipeline.LatentMask;
 import io.github.audioldm4j.pipeline.LatentSampling;
 import io.github.audioldm4j.pipeline.ProgressListener;
+import io.github.audioldm4j.report.ComparisonReport;
 import io.github.audioldm4j.util.Check;
 import java.util.Locale;
 
@@ -163,13 +161,8 @@ public final class ReconstructionStudy {
                 + "prompt \"%s\"", options.strength(), (int) (options.strength() * options.numInferenceSteps()),
                 options.numInferenceSteps(), options.prompt()), why, () -> pipeline.refine(clipped, base, steps, cancel));
         r.modelStage("guided", String.format(Locale.ROOT, "diffusion from noise, original latent re-injected below "
-                + "%.0f Hz at every step", options.cutoffHz()), why, () -> {
-                    Manifest m = pipeline.models().bundle().manifest();
-                    AudioLength len = AudioLength.of(clipped.length / (double) sr16, m);
-                    LatentMask mask = LatentMask.keepBelowHz(len.latentFrames(),
-                            m.vae().melBins() / m.vae().downsample(), options.cutoffHz(), m.mel().nMels(), m.mel().fMax());
-                    return pipeline.guidedReconstruct(clipped, base.withStrength(1.0), mask, steps, cancel);
-                });
+                + "%.0f Hz at every step", options.cutoffHz()), why,
+                () -> pipeline.guidedReconstructBelow(clipped, base.withStrength(1.0), options.cutoffHz(), steps, cancel));
         r.modelStage("band-split", String.format(Locale.ROOT, "VAE below %.0f Hz + SDEdit (strength %.2f) above, "
                 + "%.0f Hz crossover", options.cutoffHz(), options.strength(), options.transitionHz()), why,
                 () -> pipeline.bandSplit(clipped, base, options.cutoffHz(), options.transitionHz(), steps, cancel));

@@ -1,4 +1,4 @@
-package io.github.audioldm4j.analysis;
+package io.github.audioldm4j.report;
 
 /**
  * Perceptually uniform colormaps for spectrograms, interpolated linearly in sRGB between 33 control points taken at

@@ -1,5 +1,6 @@
-package io.github.audioldm4j.analysis;
+package io.github.audioldm4j.report;
 
+import io.github.audioldm4j.analysis.FrequencyBand;
 import io.github.audioldm4j.util.Check;
 import java.awt.Color;
 import java.awt.Graphics2D;

@@ -1,4 +1,4 @@
-package io.github.audioldm4j.analysis;
+package io.github.audioldm4j.report;
 
 import java.awt.Color;
 import java.awt.Graphics2D;

@@ -1,4 +1,4 @@
-package io.github.audioldm4j.analysis;
+package io.github.audioldm4j.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

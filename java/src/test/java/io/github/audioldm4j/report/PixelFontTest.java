@@ -1,8 +1,9 @@
-package io.github.audioldm4j.analysis;
+package io.github.audioldm4j.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.audioldm4j.testing.TestOutput;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;

@@ -1,9 +1,11 @@
-package io.github.audioldm4j.analysis;
+package io.github.audioldm4j.report;
 
+import io.github.audioldm4j.analysis.BandEnergies;
+import io.github.audioldm4j.analysis.MetricSet;
+import io.github.audioldm4j.analysis.Metrics;
+import io.github.audioldm4j.analysis.SignalFeatures;
+import io.github.audioldm4j.analysis.SpectralShape;
 import io.github.audioldm4j.util.Check;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -201,8 +203,8 @@ public final class ComparisonReport {
         private final Set<String> names = new HashSet<>();
 
         private Builder(float[] reference, int sampleRate) {
-            Signals.sampleRate(sampleRate);
-            Signals.waveform("reference", reference, Metrics.minimumLength(sampleRate));
+            Check.positive("sampleRate", sampleRate);
+            Check.waveform("reference", reference, Metrics.minimumLength(sampleRate));
             this.reference = reference.clone();
             this.sampleRate = sampleRate;
         }
@@ -359,6 +361,11 @@ public final class ComparisonReport {
         return referenceShape;
     }
 
+    /** The reference's band levels and spectral shape together (what reference-relative metrics compare with). */
+    public SignalFeatures referenceFeatures() {
+        return new SignalFeatures(referenceBands, referenceShape);
+    }
+
     /** The stages in insertion order. */
     public List<Stage> stages() {
         return stages;
@@ -372,45 +379,6 @@ public final class ComparisonReport {
     /** Package access to the reference without copying. */
     float[] referenceView() {
         return reference;
-    }
-
-    // ------------------------------------------------------------------------------------------------ output
-
-    /** The report as JSON (schema version 1, pretty-printed, deterministic). */
-    public String toJson() {
-        return ReportJson.write(this);
-    }
-
-    /**
-     * The self-contained HTML page: inline CSS, images embedded as PNG data URIs; audio players refer to the WAV files
-     * {@link #write(Path)} puts next to it ({@code audio/...}).
-     */
-    public String toHtml() {
-        return ReportHtml.write(this);
-    }
-
-    /**
-     * Writes {@code report.json}, {@code report.html} and the WAV files ({@code audio/00_reference.wav} and one per
-     * stage that ran, 16-bit PCM) into {@code directory}, creating it. Existing files of the same names are replaced.
-     *
-     * @param directory the report directory
-     * @return the path of {@code report.html}
-     * @throws IOException when writing fails
-     */
-    public Path write(Path directory) throws IOException {
-        Check.notNull("directory", directory);
-        Files.createDirectories(directory);
-        Path audio = directory.resolve(AUDIO_DIR);
-        WavWriter.write(audio.resolve(referenceAudioFileName()), reference, sampleRate, WavWriter.Format.PCM_16);
-        for (Stage s : stages) {
-            if (s.ran()) {
-                WavWriter.write(audio.resolve(s.audioFileName()), s.waveform, sampleRate, WavWriter.Format.PCM_16);
-            }
-        }
-        Files.writeString(directory.resolve(JSON_FILE), toJson(), StandardCharsets.UTF_8);
-        Path html = directory.resolve(HTML_FILE);
-        Files.writeString(html, toHtml(), StandardCharsets.UTF_8);
-        return html;
     }
 
     /** Lower-case ASCII letters and digits joined by '-', at most 40 characters; "stage" when nothing is left. */

@@ -1,4 +1,4 @@
-package io.github.audioldm4j.analysis;
+package io.github.audioldm4j.report;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.audioldm4j.analysis.Metrics;
 import io.github.audioldm4j.dsp.Spectrogram;
+import io.github.audioldm4j.testing.TestOutput;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

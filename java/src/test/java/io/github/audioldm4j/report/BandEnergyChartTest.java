@@ -1,10 +1,12 @@
-package io.github.audioldm4j.analysis;
+package io.github.audioldm4j.report;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.audioldm4j.analysis.FrequencyBand;
+import io.github.audioldm4j.testing.TestOutput;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.github.audioldm4j.analysis;
+package io.github.audioldm4j.io;
 
 import io.github.audioldm4j.util.Check;
 import java.io.IOException;

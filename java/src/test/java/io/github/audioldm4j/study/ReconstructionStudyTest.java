@@ -1,4 +1,4 @@
-package io.github.audioldm4j.analysis;
+package io.github.audioldm4j.study;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,6 +9,7 @@ import io.github.audioldm4j.pipeline.AudioLdm2Pipeline;
 import io.github.audioldm4j.pipeline.CancellationToken;
 import io.github.audioldm4j.pipeline.PipelineCancelledException;
 import io.github.audioldm4j.pipeline.ProgressListener;
+import io.github.audioldm4j.report.ComparisonReport;
 import io.github.audioldm4j.runtime.ModelRuntime;
 import io.github.audioldm4j.runtime.ModelRuntimes;
 import io.github.audioldm4j.runtime.ModuleOptions;

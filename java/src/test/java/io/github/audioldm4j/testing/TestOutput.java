@@ -1,4 +1,4 @@
-package io.github.audioldm4j.analysis;
+package io.github.audioldm4j.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -6,10 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Where tests leave files worth looking at: {@code java/target/analysis-test-output/<name>}. */
-final class TestOutput {
+public final class TestOutput {
     private TestOutput() {}
 
-    static Path dir(String name) {
+    public static Path dir(String name) {
         Path dir = Path.of("target", "analysis-test-output", name);
         try {
             Files.createDirectories(dir);
