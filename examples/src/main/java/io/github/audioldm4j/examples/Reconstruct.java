@@ -4,8 +4,9 @@ import io.github.audioldm4j.bundle.ModelBundle;
 import io.github.audioldm4j.dsp.AudioLdm2MelExtractor;
 import io.github.audioldm4j.dsp.GriffinLimVocoder;
 import io.github.audioldm4j.io.AudioEncoder;
-import io.github.audioldm4j.pipeline.AudioInput;
+import io.github.audioldm4j.io.AudioInput;
 import io.github.audioldm4j.pipeline.AudioLdm2Pipeline;
+import io.github.audioldm4j.pipeline.AudioLength;
 import io.github.audioldm4j.pipeline.LatentSampling;
 import io.github.audioldm4j.runtime.ModelRuntime;
 import java.io.PrintStream;
@@ -57,7 +58,7 @@ public final class Reconstruct {
             ModelBundle bundle = mode.equals("griffinlim") ? null : ModelBundle.open(cli.directory("bundle"));
             float[] audio;
             try {
-                audio = AudioInput.decode(input, AudioLdm2MelExtractor.SAMPLE_RATE);
+                audio = AudioInput.decode(input, AudioLdm2MelExtractor.SAMPLE_RATE, AudioLength.MAX_SECONDS);
             } catch (IllegalArgumentException e) {
                 throw new Cli.UsageException("option --input: " + e.getMessage());
             }

@@ -6,7 +6,8 @@ import io.github.audioldm4j.dsp.AudioLdm2MelExtractor;
 import io.github.audioldm4j.dsp.Crossover;
 import io.github.audioldm4j.io.AudioEncoder;
 import io.github.audioldm4j.pipeline.AudioLdm2Pipeline;
-import io.github.audioldm4j.pipeline.AudioInput;
+import io.github.audioldm4j.pipeline.AudioLength;
+import io.github.audioldm4j.io.AudioInput;
 import io.github.audioldm4j.pipeline.AudioToAudioRequest;
 import io.github.audioldm4j.pipeline.CancellationToken;
 import io.github.audioldm4j.pipeline.LatentMask;
@@ -117,7 +118,7 @@ public final class Refine {
             }
             float[] audio;
             try {
-                audio = AudioInput.decode(input, AudioLdm2MelExtractor.SAMPLE_RATE);
+                audio = AudioInput.decode(input, AudioLdm2MelExtractor.SAMPLE_RATE, AudioLength.MAX_SECONDS);
             } catch (IllegalArgumentException e) {
                 throw new Cli.UsageException("option --input: " + e.getMessage());
             }
