@@ -63,6 +63,6 @@ class ShimLibraryTest {
         assertTrue(e.getMessage().startsWith("cannot find the aldm2 shim library " + FILE
                 + ": set -Daudioldm4j.shim.path=<file or directory>"), e.getMessage());
         assertTrue(e.getMessage().contains("searched [" + tmp + "]"), e.getMessage());
-        assertTrue(e.getMessage().contains("mvn -pl java process-classes"), e.getMessage());
+        assertTrue(e.getMessage().contains("mvn -pl java/shim -am process-classes"), e.getMessage());
     }
 }
