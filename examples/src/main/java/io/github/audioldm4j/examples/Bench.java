@@ -10,6 +10,13 @@ import io.github.audioldm4j.runtime.HostTensor;
 import io.github.audioldm4j.runtime.LoadedModule;
 import io.github.audioldm4j.runtime.ModelRuntime;
 import io.github.audioldm4j.runtime.ModuleOptions;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,66 +38,75 @@ import java.util.Set;
  *   <li>native memory: RSS growth per 1000 forward calls after warm-up.</li>
  * </ul>
  */
-public final class Bench {
-    static final String USAGE = "Usage: Bench [--bundle DIR] [--calls N] [--steps N] [options]\n"
-            + "Measures component latency, Java pipeline overhead per step and native memory growth.\n"
-            + "  --bundle DIR       bundle with reference/index.json (default torchscript-models/tiny-bundle)\n"
-            + "  --calls N          timed forward calls per component (default 200)\n"
-            + "  --steps N          denoising steps for the pipeline measurement (default 50)\n"
-            + "  --length S         audio length for the pipeline measurement (default 1.0)\n"
-            + Runtimes.HELP
-            + "  --help             this text\n";
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Measures component latency, Java pipeline overhead per step and native memory growth.")
+public final class Bench implements Callable<Integer> {
+    @ParentCommand
+    Audioldm4j top;
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    RuntimeOptions runtimeOptions;
 
-    private Bench() {}
+    @Option(names = "--bundle", paramLabel = "DIR", description = "bundle with reference/index.json (default "
+            + "torchscript-models/tiny-bundle)")
+    Path bundleDir;
+    @Option(names = "--calls", paramLabel = "N", defaultValue = "200", description = "timed forward calls per component")
+    int calls;
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "50",
+            description = "denoising steps for the pipeline measurement")
+    int steps;
+    @Option(names = "--length", paramLabel = "S", defaultValue = "1.0",
+            description = "audio length for the pipeline measurement")
+    double length;
 
     public static void main(String[] args) {
-        ExampleMain.exit(run(args, System.out, System.err));
+        System.exit(run(args, System.out, System.err));
     }
 
+    /** {@code audioldm4j bench ARGS}. */
     static int run(String[] args, PrintStream out, PrintStream err) {
-        return ExampleMain.guard(err, USAGE, () -> {
-            Cli cli = new Cli(args, Set.of("bundle", "calls", "steps", "length", "runtime", "device", "dtype"),
-                    Set.of("help"));
-            if (cli.flag("help")) {
-                out.print(USAGE);
-                return 0;
-            }
-            Path dir = cli.has("bundle") ? cli.directory("bundle") : Paths.get("torchscript-models", "tiny-bundle");
-            if (!Files.isRegularFile(dir.resolve("reference/index.json"))) {
-                throw new Cli.UsageException("bundle " + dir + " has no reference/index.json (run from the repository"
-                        + " root or pass --bundle)");
-            }
-            int calls = cli.integer("calls", 200);
-            int steps = cli.integer("steps", 50);
-            if (calls < 10 || steps < 2) {
-                throw new Cli.UsageException("--calls must be >= 10 and --steps >= 2, got " + calls + " and " + steps);
-            }
-            ModelBundle bundle = ModelBundle.open(dir);
-            ModuleOptions options = Runtimes.options(cli);
-            JsonNode index = new ObjectMapper().readTree(dir.resolve("reference/index.json").toFile()).get("components");
-            try (ModelRuntime runtime = Runtimes.runtime(cli)) {
-                out.println("# " + runtime.describe() + ", " + options.device() + " " + options.precision()
-                        + ", bundle " + bundle.manifest().modelId());
-                out.println("| component | median forward ms | p90 ms |");
-                out.println("|---|---|---|");
-                for (String name : ModelBundle.COMPONENTS) {
-                    if (!bundle.has(name) || !index.has(name)) {
-                        continue;
-                    }
-                    List<HostTensor> inputs = new ArrayList<>();
-                    for (JsonNode p : index.get(name).get("inputs")) {
-                        inputs.add(Npy.read(dir.resolve(p.asText())));
-                    }
-                    try (LoadedModule m = runtime.load(bundle.componentFile(name, "bench"), options)) {
-                        double[] t = time(m, inputs, calls);
-                        out.printf(Locale.ROOT, "| %s | %.3f | %.3f |%n", name, t[0], t[1]);
-                    }
+        return Audioldm4j.run(out, err, Commands.prepend("bench", args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream out = top.out();
+        Path dir = bundleDir != null ? CliChecks.directory(spec, "--bundle", bundleDir)
+                : Paths.get("torchscript-models", "tiny-bundle");
+        if (!Files.isRegularFile(dir.resolve("reference/index.json"))) {
+            throw CliChecks.usage(spec, "option --bundle: " + dir + " has no reference/index.json (run from the "
+                    + "repository root or pass --bundle)");
+        }
+        if (calls < 10 || steps < 2) {
+            throw CliChecks.usage(spec, "option --calls must be >= 10 and --steps >= 2, got " + calls + " and " + steps);
+        }
+        runtimeOptions.check();
+        ModelBundle bundle = ModelBundle.open(dir);
+        ModuleOptions options = runtimeOptions.options();
+        JsonNode index = new ObjectMapper().readTree(dir.resolve("reference/index.json").toFile()).get("components");
+        try (ModelRuntime runtime = runtimeOptions.runtime()) {
+            out.println("# " + runtime.describe() + ", " + options.device() + " " + options.precision()
+                    + ", bundle " + bundle.manifest().modelId());
+            out.println("| component | median forward ms | p90 ms |");
+            out.println("|---|---|---|");
+            for (String name : ModelBundle.COMPONENTS) {
+                if (!bundle.has(name) || !index.has(name)) {
+                    continue;
                 }
-                memory(runtime, bundle, options, 10_000, out);
-                pipeline(runtime, bundle, options, steps, cli.number("length", 1.0), out);
+                List<HostTensor> inputs = new ArrayList<>();
+                for (JsonNode p : index.get(name).get("inputs")) {
+                    inputs.add(Npy.read(dir.resolve(p.asText())));
+                }
+                try (LoadedModule m = runtime.load(bundle.componentFile(name, "bench"), options)) {
+                    double[] t = time(m, inputs, calls);
+                    out.printf(Locale.ROOT, "| %s | %.3f | %.3f |%n", name, t[0], t[1]);
+                }
             }
-            return 0;
-        });
+            memory(runtime, bundle, options, 10_000, out);
+            pipeline(runtime, bundle, options, steps, length, out);
+        }
+        return 0;
     }
 
     /** Median and p90 milliseconds of {@code calls} forwards after a warm-up. */

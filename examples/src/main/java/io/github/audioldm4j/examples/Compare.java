@@ -13,6 +13,15 @@ import io.github.audioldm4j.report.ComparisonReport;
 import io.github.audioldm4j.report.ReportWriter;
 import io.github.audioldm4j.runtime.ModelRuntime;
 import io.github.audioldm4j.study.ReconstructionStudy;
+import io.github.audioldm4j.pipeline.ProgressListener;
+import io.github.audioldm4j.runtime.ModuleOptions;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -24,108 +33,136 @@ import java.util.Set;
  * spectrograms and the audio of every stage. With no arguments it uses a built-in 48 kHz test
  * signal and the model-free stages.
  */
-public final class Compare {
-    static final String USAGE = "Usage: Compare [--input FILE] [--bundle DIR] [options]\n"
-            + "Per-stage reconstruction-loss report: 16 kHz resampling, mel + Griffin-Lim, mel + vocoder, VAE round trip,\n"
-            + "SDEdit, guided diffusion, band split and cascade, each compared with the original.\n"
-            + "  --input FILE       audio to study (any FFmpeg-readable file, kept at its sample rate, mixed to mono);\n"
-            + "                     default: a built-in 4 s, 48 kHz test signal (tones, chirp to 20 kHz, noise bursts)\n"
-            + "  --bundle DIR       model bundle; without it the model stages are listed as skipped\n"
-            + "  --out DIR          report directory (default compare-report)\n"
-            + "  --max-seconds S    analyse at most the first S seconds of the input (default 10.24)\n"
-            + "  --prompt TEXT      text condition of the diffusion stages (default \"\")\n"
-            + "  --strength S       SDEdit / band-split strength (default 0.3)\n"
-            + "  --steps N          schedule length of the diffusion stages (default 100)\n"
-            + "  --cutoff HZ        band edge of the guided and band-split stages (default 4000)\n"
-            + "  --seed N           seed (default 0)\n"
-            + Runtimes.HELP
-            + "  --help             this text\n";
+@Command(name = "study", aliases = "compare", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Per-stage reconstruction-loss report: 16 kHz resampling, mel + Griffin-Lim, mel + vocoder, "
+                + "VAE round trip, SDEdit, guided diffusion, band split and cascade, each compared with the original.",
+            "Without --input it studies a built-in 4 s, 48 kHz test signal; without --bundle the model stages are "
+                + "listed as skipped."})
+public final class Compare implements Callable<Integer> {
+    @ParentCommand
+    Audioldm4j top;
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    RuntimeOptions runtimeOptions;
+    @Mixin
+    OutputOptions output;
 
-    private Compare() {}
+    @Option(names = "--input", paramLabel = "FILE", description = "audio to study (any FFmpeg-readable file, kept at "
+            + "its sample rate, mixed to mono); default: the built-in test signal")
+    Path input;
+    @Option(names = "--bundle", paramLabel = "DIR", description = "model bundle; without it the model stages are skipped")
+    Path bundleDir;
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "study-report", description = "report directory")
+    Path outDir;
+    @Option(names = "--max-seconds", paramLabel = "S", defaultValue = "10.24",
+            description = "analyse at most the first S seconds of the input")
+    double maxSeconds;
+    @Option(names = "--prompt", paramLabel = "TEXT", defaultValue = "", description = "text condition of the diffusion stages")
+    String prompt;
+    @Option(names = "--strength", paramLabel = "S", defaultValue = "0.3", description = "SDEdit / band-split strength")
+    double strength;
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "100", description = "schedule length of the diffusion stages")
+    int steps;
+    @Option(names = "--cutoff", paramLabel = "HZ", defaultValue = "4000", description = "band edge of guided and band-split")
+    double cutoff;
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "seed")
+    long seed;
 
     public static void main(String[] args) {
-        ExampleMain.exit(run(args, System.out, System.err));
+        System.exit(run(args, System.out, System.err));
     }
 
+    /** {@code audioldm4j study ARGS}. */
     static int run(String[] args, PrintStream out, PrintStream err) {
-        return ExampleMain.guard(err, USAGE, () -> {
-            Cli cli = new Cli(args, Set.of("input", "bundle", "out", "max-seconds", "prompt", "strength", "steps",
-                    "cutoff", "seed", "runtime", "device", "dtype"), Set.of("help"));
-            if (cli.flag("help")) {
-                out.print(USAGE);
-                return 0;
+        return Audioldm4j.run(out, err, Commands.prepend("study", args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream out = top.out();
+        PrintStream err = top.err();
+        ReconstructionStudy.Options options;
+        try {
+            options = ReconstructionStudy.Options.defaults().withPrompt(prompt).withStrength(strength).withSteps(steps)
+                    .withCutoff(cutoff).withSeed(seed);
+        } catch (IllegalArgumentException e) {
+            throw CliChecks.usage(spec, e, java.util.Map.of("strength", "strength", "numInferenceSteps", "steps",
+                    "cutoffHz", "cutoff", "seed", "seed"));
+        }
+        if (!(maxSeconds >= 0.25)) {
+            throw CliChecks.usage(spec, "option --max-seconds must be >= 0.25, got " + maxSeconds);
+        }
+        CliChecks.outputDirectory(spec, "--out", outDir);
+        runtimeOptions.check();
+        ModelBundle bundle = bundleDir == null ? null : ModelBundle.open(CliChecks.directory(spec, "--bundle", bundleDir));
+        float[] audio;
+        int rate;
+        String description;
+        if (input != null) {
+            CliChecks.existingFile(spec, "--input", input);
+            AudioInfo info = AudioDecoder.probe(input);
+            // decode no more than is analysed: a long file is not read whole
+            DecodedAudio d = AudioDecoder.decode(input, io.github.audioldm4j.io.DecodeOptions.of(info.sampleRate())
+                    .withMaxDuration(maxSeconds));
+            rate = d.sampleRate();
+            audio = d.samples();
+            description = String.format(Locale.ROOT, "%s (%s, %d Hz, %d channel(s), %.2f s)", input.getFileName(),
+                    info.codec(), info.sampleRate(), info.channels(), d.durationSeconds());
+        } else {
+            audio = BuiltInSignal.generate();
+            rate = BuiltInSignal.SAMPLE_RATE;
+            description = "built-in test signal: 4 s at 48 kHz, 220 Hz harmonic tone with 30 partials, "
+                    + "log chirp 100 Hz-20 kHz, 12 kHz whistle from 2 s, noise bursts every 0.5 s";
+        }
+        int max = (int) Math.min(audio.length, Math.round(maxSeconds * rate));
+        if (max < audio.length) {
+            audio = java.util.Arrays.copyOf(audio, max);
+            description += String.format(Locale.ROOT, "; first %.2f s analysed", maxSeconds);
+        }
+        float peak = 0;
+        for (float v : audio) {
+            peak = Math.max(peak, Math.abs(v));
+        }
+        if (peak > 1f) {
+            for (int i = 0; i < audio.length; i++) {
+                audio[i] /= peak;
             }
-            ReconstructionStudy.Options options;
-            try {
-                options = ReconstructionStudy.Options.defaults()
-                        .withPrompt(cli.string("prompt", ""))
-                        .withStrength(cli.number("strength", 0.3))
-                        .withSteps(cli.integer("steps", 100))
-                        .withCutoff(cli.number("cutoff", 4000))
-                        .withSeed(cli.longValue("seed", 0));
-            } catch (IllegalArgumentException e) {
-                throw new Cli.UsageException(e.getMessage());
+            description += String.format(Locale.ROOT, "; scaled by 1/%.3f to fit [-1, 1]", peak);
+        }
+        ComparisonReport report;
+        ReconstructionStudy.StageListener stages = output.quiet ? (i, name, status) -> { }
+                : (i, name, status) -> err.printf(Locale.ROOT, "[%d/8] %-16s %s%n", i, name, status);
+        ProgressListener progress = output.quiet ? ConsoleProgress.warningsOnly(err)
+                : new ConsoleProgress("  denoising", err);
+        if (bundle != null) {
+            description += "; model " + bundle.manifest().modelId();
+            ModuleOptions moduleOptions = runtimeOptions.options();
+            try (ModelRuntime runtime = runtimeOptions.runtime();
+                    AudioLdm2Pipeline p = AudioLdm2Pipeline.open(bundle, runtime, moduleOptions)) {
+                report = ReconstructionStudy.run(audio, rate, description, p, options, progress, stages,
+                        CancellationToken.none());
             }
-            double maxSeconds = cli.number("max-seconds", 10.24);
-            if (!(maxSeconds >= 0.25)) {
-                throw new Cli.UsageException("option --max-seconds must be >= 0.25, got " + maxSeconds);
-            }
-            Path outDir = cli.outputDirectory("out", "compare-report");
-            float[] audio;
-            int rate;
-            String description;
-            if (cli.has("input")) {
-                Path input = cli.existingFile("input");
-                AudioInfo info = AudioDecoder.probe(input);
-                // decode no more than is analysed: a long file is not read whole
-                DecodedAudio d = AudioDecoder.decode(input, io.github.audioldm4j.io.DecodeOptions.of(info.sampleRate())
-                        .withMaxDuration(maxSeconds));
-                rate = d.sampleRate();
-                audio = d.samples();
-                description = String.format(Locale.ROOT, "%s (%s, %d Hz, %d channel(s), %.2f s)", input.getFileName(),
-                        info.codec(), info.sampleRate(), info.channels(), d.durationSeconds());
-            } else {
-                audio = BuiltInSignal.generate();
-                rate = BuiltInSignal.SAMPLE_RATE;
-                description = "built-in test signal: 4 s at 48 kHz, 220 Hz harmonic tone with 30 partials, "
-                        + "log chirp 100 Hz-20 kHz, 12 kHz whistle from 2 s, noise bursts every 0.5 s";
-            }
-            int max = (int) Math.min(audio.length, Math.round(maxSeconds * rate));
-            if (max < audio.length) {
-                audio = java.util.Arrays.copyOf(audio, max);
-                description += String.format(Locale.ROOT, "; first %.2f s analysed", maxSeconds);
-            }
-            float peak = 0;
-            for (float v : audio) {
-                peak = Math.max(peak, Math.abs(v));
-            }
-            if (peak > 1f) {
-                for (int i = 0; i < audio.length; i++) {
-                    audio[i] /= peak;
-                }
-                description += String.format(Locale.ROOT, "; scaled by 1/%.3f to fit [-1, 1]", peak);
-            }
-            ComparisonReport report;
-            ReconstructionStudy.StageListener stages = (i, name, status) -> err.printf(Locale.ROOT,
-                    "[%d/8] %-16s %s%n", i, name, status);
-            if (cli.has("bundle")) {
-                ModelBundle bundle = ModelBundle.open(cli.directory("bundle"));
-                description += "; model " + bundle.manifest().modelId();
-                try (ModelRuntime runtime = Runtimes.runtime(cli);
-                        AudioLdm2Pipeline p = AudioLdm2Pipeline.open(bundle, runtime, Runtimes.options(cli))) {
-                    report = ReconstructionStudy.run(audio, rate, description, p, options,
-                            new ConsoleProgress("  denoising"), stages, CancellationToken.none());
-                }
-            } else {
-                report = ReconstructionStudy.run(audio, rate, description, null, options,
-                        new ConsoleProgress("  denoising"), stages, CancellationToken.none());
-            }
-            Path html = ReportWriter.write(report, outDir);
+        } else {
+            report = ReconstructionStudy.run(audio, rate, description, null, options, progress, stages,
+                    CancellationToken.none());
+        }
+        Path html = ReportWriter.write(report, outDir);
+        Path json = outDir.resolve(ComparisonReport.JSON_FILE);
+        if (output.json) {
+            java.util.Map<String, Object> j = new java.util.LinkedHashMap<>();
+            j.put("command", "study");
+            j.put("report_html", html.toAbsolutePath().toString());
+            j.put("report_json", json.toAbsolutePath().toString());
+            j.put("stages_run", report.stages().stream().filter(ComparisonReport.Stage::ran).count());
+            j.put("stages_skipped", report.stages().stream().filter(s -> !s.ran()).count());
+            JsonOut.print(out, j);
+        } else {
             summary(report, out);
             out.println("wrote " + html.toAbsolutePath());
-            out.println("wrote " + outDir.resolve(ComparisonReport.JSON_FILE).toAbsolutePath());
-            return 0;
-        });
+            out.println("wrote " + json.toAbsolutePath());
+        }
+        return 0;
     }
 
     /** A compact metrics table on the console: every registry metric that applies at the report's rate. */

@@ -38,6 +38,20 @@ final class ConsoleProgress implements ProgressListener {
         out.flush();
     }
 
+    /** A listener that prints only the warnings (for --quiet). */
+    static ProgressListener warningsOnly(PrintStream out) {
+        return new ProgressListener() {
+            @Override
+            public void onStep(int step, int total, float timestep) {
+            }
+
+            @Override
+            public void onWarning(String message) {
+                out.println("warning: " + message);
+            }
+        };
+    }
+
     @Override
     public void onWarning(String message) {
         out.println("warning: " + message);

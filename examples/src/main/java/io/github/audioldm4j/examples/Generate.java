@@ -1,115 +1,180 @@
 package io.github.audioldm4j.examples;
 
+import io.github.audioldm4j.bundle.Manifest;
 import io.github.audioldm4j.bundle.ModelBundle;
 import io.github.audioldm4j.io.AudioEncoder;
 import io.github.audioldm4j.pipeline.AudioLdm2Pipeline;
 import io.github.audioldm4j.pipeline.CancellationToken;
 import io.github.audioldm4j.pipeline.GeneratedAudio;
 import io.github.audioldm4j.pipeline.GenerationRequest;
+import io.github.audioldm4j.pipeline.ProgressListener;
 import io.github.audioldm4j.runtime.ModelRuntime;
+import io.github.audioldm4j.runtime.ModuleOptions;
 import io.github.audioldm4j.scheduler.SchedulerConfig;
 import io.github.audioldm4j.scheduler.Schedulers;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
-/** Text-to-audio from the command line. Run with {@code --help} for usage. */
-public final class Generate {
-    static final String USAGE = "Usage: Generate --bundle DIR --prompt TEXT [options]\n"
-            + "Text-to-audio with an AudioLDM2 bundle.\n"
-            + "  --bundle DIR       model bundle directory (manifest.json + TorchScript files)\n"
-            + "  --prompt TEXT      prompt; several prompts separated by '|'\n"
-            + "  --negative TEXT    negative prompt(s), one per prompt, separated by '|'\n"
-            + "  --length S         audio length in seconds (default 10.24)\n"
-            + "  --steps N          denoising steps (default 200)\n"
-            + "  --guidance G       classifier-free guidance scale (default 3.5)\n"
-            + "  --eta E            DDIM eta (default 0)\n"
-            + "  --scheduler NAME   one of " + Schedulers.SUPPORTED + " (default: the bundle's)\n"
-            + "  --seed N           random seed (default 0; same seed = same audio)\n"
-            + "  --waveforms N      waveforms per prompt, ranked with CLAP when the bundle has clap_audio (default 1)\n"
-            + "  --out PATH         output file; .wav/.flac/.mp3/.ogg (default generated.wav); several outputs get _N\n"
-            + Runtimes.HELP
-            + "  --help             this text\n";
-
+/** {@code audioldm4j generate}: text-to-audio. Defaults come from the bundle's manifest. */
+@Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Text-to-audio with an AudioLDM2 bundle. Length, steps, guidance and eta default to the "
+                + "bundle manifest's defaults.")
+public final class Generate implements Callable<Integer> {
     /** API parameter -> CLI option, for error messages. */
-    static final java.util.Map<String, String> OPTIONS = java.util.Map.of("prompts", "prompt", "negativePrompts",
+    static final Map<String, String> OPTIONS = Map.of("prompts", "prompt", "negativePrompts",
             "negative", "audioLengthS", "length", "numInferenceSteps", "steps", "guidanceScale", "guidance", "eta", "eta",
             "numWaveformsPerPrompt", "waveforms", "seed", "seed");
 
-    private Generate() {}
+    @ParentCommand
+    Audioldm4j top;
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    RuntimeOptions runtimeOptions;
+    @Mixin
+    OutputOptions output;
 
-    public static void main(String[] args) {
-        ExampleMain.exit(run(args, System.out, System.err));
+    @Option(names = "--bundle", required = true, paramLabel = "DIR",
+            description = "model bundle directory (manifest.json + TorchScript files)")
+    Path bundleDir;
+    @Option(names = "--prompt", required = true, paramLabel = "TEXT", split = "\\|",
+            description = "prompt; several prompts separated by '|'")
+    List<String> prompts;
+    @Option(names = "--negative", paramLabel = "TEXT", split = "\\|",
+            description = "negative prompt(s), one per prompt, separated by '|'")
+    List<String> negatives;
+    @Option(names = "--length", paramLabel = "S", description = "audio length in seconds (default: manifest, 10.24)")
+    Double length;
+    @Option(names = "--steps", paramLabel = "N", description = "denoising steps (default: manifest, 200)")
+    Integer steps;
+    @Option(names = "--guidance", paramLabel = "G", description = "classifier-free guidance scale (default: manifest, 3.5)")
+    Double guidance;
+    @Option(names = "--eta", paramLabel = "E", description = "DDIM eta (default: manifest, 0)")
+    Double eta;
+    @Option(names = "--scheduler", paramLabel = "NAME",
+            description = "scheduler class: ${COMPLETION-CANDIDATES} (default: the bundle's)",
+            completionCandidates = SchedulerNames.class)
+    String scheduler;
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "random seed (same seed = same audio)")
+    long seed;
+    @Option(names = "--waveforms", paramLabel = "N", defaultValue = "1",
+            description = "waveforms per prompt, ranked with CLAP when the bundle has clap_audio")
+    int waveforms;
+    @Option(names = "--out", paramLabel = "PATH", defaultValue = "generated.wav",
+            description = "output file (.wav/.flac/.mp3/.ogg); several outputs get _N")
+    Path outPath;
+
+    /** The scheduler class names, for help and completion. */
+    static final class SchedulerNames extends ArrayList<String> {
+        private static final long serialVersionUID = 1L;
+
+        SchedulerNames() {
+            super(Schedulers.SUPPORTED);
+        }
     }
 
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** {@code audioldm4j generate ARGS}. */
     static int run(String[] args, PrintStream out, PrintStream err) {
-        return ExampleMain.guard(err, USAGE, () -> {
-            Cli cli = new Cli(args, Set.of("bundle", "prompt", "negative", "length", "steps", "guidance", "eta", "scheduler",
-                    "seed", "waveforms", "out", "runtime", "device", "dtype"), Set.of("help"));
-            if (cli.flag("help")) {
-                out.print(USAGE);
-                return 0;
+        return Audioldm4j.run(out, err, Commands.prepend("generate", args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream out = top.out();
+        CliChecks.directory(spec, "--bundle", bundleDir);
+        CliChecks.outputAudio(spec, "--out", outPath);
+        runtimeOptions.check();
+        ModelBundle bundle = ModelBundle.open(bundleDir);
+        Manifest.Defaults d = bundle.manifest().defaults();
+        SchedulerConfig schedulerConfig = bundle.manifest().scheduler();
+        GenerationRequest request;
+        try {
+            GenerationRequest.Builder b = GenerationRequest.builder(prompts)
+                    .audioLengthS(length != null ? length : d.audioLengthS())
+                    .numInferenceSteps(steps != null ? steps : d.numInferenceSteps())
+                    .guidanceScale(guidance != null ? guidance : d.guidanceScale())
+                    .eta(eta != null ? eta : d.eta())
+                    .maxNewTokens(d.maxNewTokens())
+                    .seed(seed)
+                    .numWaveformsPerPrompt(waveforms);
+            if (negatives != null) {
+                b.negativePrompts(negatives);
             }
-            Path bundleDir = cli.directory("bundle");
-            List<String> prompts = cli.all("prompt");
-            if (prompts.isEmpty()) {
-                throw new Cli.UsageException("option --prompt is required");
-            }
-            Path outPath = cli.outputAudio("out", "generated.wav");
-            GenerationRequest request;
-            ModelBundle bundle = ModelBundle.open(bundleDir);
-            SchedulerConfig scheduler = bundle.manifest().scheduler();
-            try {
-                GenerationRequest.Builder b = GenerationRequest.builder(prompts)
-                        .audioLengthS(cli.number("length", 10.24))
-                        .numInferenceSteps(cli.integer("steps", 200))
-                        .guidanceScale(cli.number("guidance", 3.5))
-                        .eta(cli.number("eta", 0.0))
-                        .seed(cli.longValue("seed", 0))
-                        .numWaveformsPerPrompt(cli.integer("waveforms", 1));
-                if (cli.has("negative")) {
-                    b.negativePrompts(cli.all("negative"));
+            if (scheduler != null) {
+                if (!Schedulers.SUPPORTED.contains(scheduler)) {
+                    throw CliChecks.usage(spec, "option --scheduler must be one of "
+                            + String.join(", ", Schedulers.SUPPORTED) + ", got \"" + scheduler + "\"");
                 }
-                if (cli.has("scheduler")) {
-                    String name = cli.string("scheduler", "");
-                    if (!Schedulers.SUPPORTED.contains(name)) {
-                        throw new Cli.UsageException("option --scheduler must be one of "
-                                + String.join(", ", Schedulers.SUPPORTED) + ", got \"" + name + "\"");
-                    }
-                    scheduler = scheduler.with("_class_name", name);
-                    b.scheduler(scheduler);
-                }
-                request = b.build();
-                // the schedule's real step range, before any model loads
-                Schedulers.checkInferenceSteps("numInferenceSteps", scheduler, request.numInferenceSteps());
-            } catch (IllegalArgumentException e) {
-                throw Cli.usage(e, OPTIONS);
+                schedulerConfig = schedulerConfig.with("_class_name", scheduler);
+                b.scheduler(schedulerConfig);
             }
-            try (ModelRuntime runtime = Runtimes.runtime(cli);
-                    AudioLdm2Pipeline pipeline = AudioLdm2Pipeline.open(bundle, runtime, Runtimes.options(cli))) {
-                long t0 = System.nanoTime();
-                GeneratedAudio audio = pipeline.generate(request, new ConsoleProgress("denoising"),
-                        CancellationToken.none());
-                double secs = (System.nanoTime() - t0) / 1e9;
-                List<float[]> waves = audio.waveforms();
-                for (int i = 0; i < waves.size(); i++) {
-                    Path p = waves.size() == 1 ? outPath : numbered(outPath, i);
-                    if (p.toAbsolutePath().getParent() != null) {
-                        Files.createDirectories(p.toAbsolutePath().getParent());
-                    }
-                    AudioEncoder.encode(waves.get(i), audio.sampleRate(), p);
+            request = b.build();
+            // the schedule's real step range, before any model loads
+            Schedulers.checkInferenceSteps("numInferenceSteps", schedulerConfig, request.numInferenceSteps());
+        } catch (IllegalArgumentException e) {
+            throw CliChecks.usage(spec, e, OPTIONS);
+        }
+        ModuleOptions options = runtimeOptions.options();
+        try (ModelRuntime runtime = runtimeOptions.runtime();
+                AudioLdm2Pipeline pipeline = AudioLdm2Pipeline.open(bundle, runtime, options)) {
+            long t0 = System.nanoTime();
+            ProgressListener progress = output.quiet ? ConsoleProgress.warningsOnly(top.err())
+                    : new ConsoleProgress("denoising", top.err());
+            GeneratedAudio audio = pipeline.generate(request, progress, CancellationToken.none());
+            double secs = (System.nanoTime() - t0) / 1e9;
+            List<float[]> waves = audio.waveforms();
+            List<Map<String, Object>> files = new ArrayList<>();
+            for (int i = 0; i < waves.size(); i++) {
+                Path p = waves.size() == 1 ? outPath : numbered(outPath, i);
+                if (p.toAbsolutePath().getParent() != null) {
+                    Files.createDirectories(p.toAbsolutePath().getParent());
+                }
+                AudioEncoder.encode(waves.get(i), audio.sampleRate(), p);
+                Map<String, Object> f = new LinkedHashMap<>();
+                f.put("path", p.toAbsolutePath().toString());
+                f.put("clap_score", audio.clapScores() == null ? null : (double) audio.clapScores()[i]);
+                files.add(f);
+                if (!output.json) {
                     String score = audio.clapScores() == null ? ""
                             : String.format(Locale.ROOT, "  (CLAP similarity %.3f)", audio.clapScores()[i]);
                     out.println("wrote " + p.toAbsolutePath() + score);
                 }
-                out.printf(Locale.ROOT, "generated %d waveform(s) of %.2f s in %.1f s (seed %d, %s)%n", waves.size(),
-                        waves.get(0).length / (double) audio.sampleRate(), secs, audio.seed(), runtime.describe());
             }
-            return 0;
-        });
+            double seconds = waves.get(0).length / (double) audio.sampleRate();
+            if (output.json) {
+                Map<String, Object> j = new LinkedHashMap<>();
+                j.put("command", "generate");
+                j.put("files", files);
+                j.put("sample_rate", audio.sampleRate());
+                j.put("audio_seconds", seconds);
+                j.put("steps", request.numInferenceSteps());
+                j.put("seed", audio.seed());
+                j.put("elapsed_seconds", secs);
+                j.put("runtime", runtime.describe());
+                JsonOut.print(out, j);
+            } else {
+                out.printf(Locale.ROOT, "generated %d waveform(s) of %.2f s in %.1f s (seed %d, %s)%n", waves.size(),
+                        seconds, secs, audio.seed(), runtime.describe());
+            }
+        }
+        return 0;
     }
 
     static Path numbered(Path p, int i) {

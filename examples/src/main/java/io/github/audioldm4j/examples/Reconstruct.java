@@ -3,87 +3,107 @@ package io.github.audioldm4j.examples;
 import io.github.audioldm4j.bundle.ModelBundle;
 import io.github.audioldm4j.dsp.AudioLdm2MelExtractor;
 import io.github.audioldm4j.dsp.GriffinLimVocoder;
-import io.github.audioldm4j.io.AudioEncoder;
 import io.github.audioldm4j.io.AudioInput;
 import io.github.audioldm4j.pipeline.AudioLdm2Pipeline;
 import io.github.audioldm4j.pipeline.AudioLength;
 import io.github.audioldm4j.pipeline.LatentSampling;
 import io.github.audioldm4j.runtime.ModelRuntime;
+import io.github.audioldm4j.runtime.ModuleOptions;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
-/** Audio reconstruction without diffusion: VAE round trip, vocoder only, or Griffin-Lim. */
-public final class Reconstruct {
-    static final String USAGE = "Usage: Reconstruct --input FILE [--bundle DIR] [options]\n"
-            + "Reconstructs audio through AudioLDM2's front end without diffusion.\n"
-            + "  --input FILE       any FFmpeg-readable audio file (decoded to 16 kHz mono)\n"
-            + "  --mode M           vae (mel -> VAE encode/decode -> vocoder, default), vocoder (mel -> vocoder)\n"
-            + "                     or griffinlim (mel -> Griffin-Lim, no model, no bundle needed)\n"
-            + "  --bundle DIR       model bundle (required for vae and vocoder)\n"
-            + "  --sampling S       mode (posterior mean, default) or sample (uses --seed)\n"
-            + "  --seed N           seed for --sampling sample (default 0)\n"
-            + "  --no-normalize     feed the audio as is instead of AudioLDM2's peak-0.5 normalisation\n"
-            + "  --iterations N     Griffin-Lim iterations (default 64)\n"
-            + "  --out PATH         output file (default reconstructed.wav)\n"
-            + Runtimes.HELP
-            + "  --help             this text\n";
+/** {@code audioldm4j reconstruct}: audio reconstruction without diffusion. */
+@Command(name = "reconstruct", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Reconstructs audio through AudioLDM2's front end without diffusion.")
+public final class Reconstruct implements Callable<Integer> {
+    /** What the reconstruction goes through. */
+    enum Mode { vae, vocoder, griffinlim }
 
-    private Reconstruct() {}
+    @ParentCommand
+    Audioldm4j top;
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    RuntimeOptions runtimeOptions;
+    @Mixin
+    OutputOptions output;
+
+    @Option(names = "--input", required = true, paramLabel = "FILE",
+            description = "any FFmpeg-readable audio file (decoded to 16 kHz mono, at most 60 s)")
+    Path input;
+    @Option(names = "--mode", paramLabel = "M", defaultValue = "vae", description = "vae (mel -> VAE encode/decode -> "
+            + "vocoder, default), vocoder (mel -> vocoder) or griffinlim (no model, no bundle needed)")
+    Mode mode;
+    @Option(names = "--bundle", paramLabel = "DIR", description = "model bundle (required for vae and vocoder)")
+    Path bundleDir;
+    @Option(names = "--sampling", paramLabel = "S", defaultValue = "mode",
+            description = "mode (posterior mean, default) or sample (uses --seed)")
+    String sampling;
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "seed for --sampling sample")
+    long seed;
+    @Option(names = "--no-normalize", description = "feed the audio as is instead of AudioLDM2's peak-0.5 normalisation")
+    boolean noNormalize;
+    @Option(names = "--iterations", paramLabel = "N", defaultValue = "64", description = "Griffin-Lim iterations")
+    int iterations;
+    @Option(names = "--out", paramLabel = "PATH", defaultValue = "reconstructed.wav", description = "output file")
+    Path outPath;
 
     public static void main(String[] args) {
-        ExampleMain.exit(run(args, System.out, System.err));
+        System.exit(run(args, System.out, System.err));
     }
 
+    /** {@code audioldm4j reconstruct ARGS}. */
     static int run(String[] args, PrintStream out, PrintStream err) {
-        return ExampleMain.guard(err, USAGE, () -> {
-            Cli cli = new Cli(args, Set.of("input", "mode", "bundle", "sampling", "seed", "iterations", "out", "runtime",
-                    "device", "dtype"), Set.of("help", "no-normalize"));
-            if (cli.flag("help")) {
-                out.print(USAGE);
-                return 0;
+        return Audioldm4j.run(out, err, Commands.prepend("reconstruct", args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        CliChecks.existingFile(spec, "--input", input);
+        CliChecks.outputAudio(spec, "--out", outPath);
+        LatentSampling latentSampling = Refine.sampling(spec, sampling);
+        if (iterations < 1) {
+            throw CliChecks.usage(spec, "option --iterations must be >= 1, got " + iterations);
+        }
+        runtimeOptions.check();
+        boolean normalize = !noNormalize;
+        ModelBundle bundle = null;
+        if (mode != Mode.griffinlim) {
+            if (bundleDir == null) {
+                throw CliChecks.usage(spec, "option --bundle is required for --mode " + mode);
             }
-            Path input = cli.existingFile("input");
-            String mode = cli.choice("mode", "vae", "vae", "vocoder", "griffinlim");
-            LatentSampling sampling = cli.choice("sampling", "mode", "mode", "sample").equals("mode")
-                    ? LatentSampling.MODE : LatentSampling.SAMPLE;
-            boolean normalize = !cli.flag("no-normalize");
-            Path outPath = cli.outputAudio("out", "reconstructed.wav");
-            int iterations = cli.integer("iterations", 64);
-            if (iterations < 1) {
-                throw new Cli.UsageException("option --iterations must be >= 1, got " + iterations);
+            bundle = ModelBundle.open(CliChecks.directory(spec, "--bundle", bundleDir));
+        }
+        float[] audio;
+        try {
+            audio = AudioInput.decode(input, AudioLdm2MelExtractor.SAMPLE_RATE, AudioLength.MAX_SECONDS);
+        } catch (IllegalArgumentException e) {
+            throw CliChecks.usage(spec, "option --input: " + e.getMessage());
+        }
+        long t0 = System.nanoTime();
+        float[] result;
+        if (mode == Mode.griffinlim) {
+            AudioLdm2MelExtractor mel = new AudioLdm2MelExtractor();
+            result = GriffinLimVocoder.audioLdm2().iterations(iterations).build().vocode(mel.logMel(clip(audio)),
+                    audio.length);
+        } else {
+            ModuleOptions options = runtimeOptions.options();
+            try (ModelRuntime runtime = runtimeOptions.runtime();
+                    AudioLdm2Pipeline p = AudioLdm2Pipeline.open(bundle, runtime, options)) {
+                result = mode == Mode.vae ? p.vaeRoundTrip(audio, latentSampling, normalize, seed)
+                        : p.vocoderRoundTrip(audio, normalize);
             }
-            ModelBundle bundle = mode.equals("griffinlim") ? null : ModelBundle.open(cli.directory("bundle"));
-            float[] audio;
-            try {
-                audio = AudioInput.decode(input, AudioLdm2MelExtractor.SAMPLE_RATE, AudioLength.MAX_SECONDS);
-            } catch (IllegalArgumentException e) {
-                throw new Cli.UsageException("option --input: " + e.getMessage());
-            }
-            long t0 = System.nanoTime();
-            float[] result;
-            if (mode.equals("griffinlim")) {
-                AudioLdm2MelExtractor mel = new AudioLdm2MelExtractor();
-                float[] clipped = clip(audio);
-                result = GriffinLimVocoder.audioLdm2().iterations(iterations).build()
-                        .vocode(mel.logMel(clipped), audio.length);
-            } else {
-                try (ModelRuntime runtime = Runtimes.runtime(cli);
-                        AudioLdm2Pipeline p = AudioLdm2Pipeline.open(bundle, runtime, Runtimes.options(cli))) {
-                    result = mode.equals("vae") ? p.vaeRoundTrip(audio, sampling, normalize, cli.longValue("seed", 0))
-                            : p.vocoderRoundTrip(audio, normalize);
-                }
-            }
-            if (outPath.toAbsolutePath().getParent() != null) {
-                Files.createDirectories(outPath.toAbsolutePath().getParent());
-            }
-            AudioEncoder.encode(result, AudioLdm2MelExtractor.SAMPLE_RATE, outPath);
-            out.printf(Locale.ROOT, "%s reconstruction of %s (%.2f s) in %.1f s%nwrote %s%n", mode, input,
-                    audio.length / 16000.0, (System.nanoTime() - t0) / 1e9, outPath.toAbsolutePath());
-            return 0;
-        });
+        }
+        AudioOut.write("reconstruct", mode.name(), input, result, AudioLdm2MelExtractor.SAMPLE_RATE, outPath,
+                audio.length / 16000.0, (System.nanoTime() - t0) / 1e9, output, top.out(), "");
+        return 0;
     }
 
     /** The mel front end requires [-1, 1]; decoded float audio can exceed it slightly. */

@@ -30,6 +30,13 @@ import io.github.audioldm4j.text.TextConditioner;
 import io.github.audioldm4j.text.TextTokenizer;
 import io.github.audioldm4j.text.TokenBatch;
 import java.io.IOException;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,28 +73,92 @@ import java.util.Map;
  * integer tensors must match exactly. Exit code 0 when everything passes, 1 when a check fails or the
  * bundle is invalid, 2 for bad arguments.
  */
-public final class VerifyBundle {
-    /** Usage text printed by {@code --help}. */
-    public static final String USAGE = String.join("\n",
-            "usage: VerifyBundle <bundle-dir> [options]",
-            "",
-            "Opens an audioldm4j model bundle (validating its manifest and checksums) and re-runs the",
-            "references it carries: reference/index.json (component inputs/outputs) and, when present,",
-            "reference/pipeline.json (tokens, conditioning, denoising steps, waveform of a fixed generation).",
-            "",
-            "options:",
-            "  --runtime presets|shim     model runtime (default: -Daudioldm4j.runtime, AUDIOLDM4J_RUNTIME or presets)",
-            "  --device cpu|cuda|cuda:N   device (default: the bundle's export device, else cpu)",
-            "  --dtype fp32|fp16|bf16     run every component in this precision (default: each component's",
-            "                             manifest dtype; a traced bundle runs best at its export dtype)",
-            "  --tolerance T              component tolerance (default: reference/index.json, else 1e-4)",
-            "  --pipeline-tolerance T     pipeline tolerance (default: reference/pipeline.json, else 1e-3)",
-            "  --skip-pipeline            do not run the pipeline reference",
-            "  -h, --help                 show this help",
-            "",
-            "A float tensor passes when it is finite and max_abs <= T * max(1, max|reference|); integer",
-            "tensors must be equal. Exit code: 0 all checks pass, 1 a check fails or the bundle is invalid,",
-            "2 bad arguments.");
+@Command(name = "verify-bundle", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Opens an audioldm4j model bundle (validating its manifest, checksums and forward schemas) and "
+                + "re-runs the references it carries: reference/index.json (component inputs/outputs) and, when "
+                + "present, reference/pipeline.json (tokens, conditioning, denoising steps, waveform of a fixed "
+                + "generation).",
+            "A float tensor passes when it is finite and max_abs <= T * max(1, max|reference|); integer tensors must "
+                + "be equal. Exit code: 0 all checks pass, 1 a check fails or the bundle is invalid, 2 bad arguments."})
+public final class VerifyBundle implements Callable<Integer> {
+    @ParentCommand
+    Audioldm4j top;
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "BUNDLE_DIR", description = "the bundle directory")
+    Path bundleDir;
+    @Option(names = "--runtime", paramLabel = "NAME", description = "presets or shim (default: -Daudioldm4j.runtime, "
+            + "AUDIOLDM4J_RUNTIME or presets)")
+    String runtime;
+    @Option(names = "--device", paramLabel = "DEV", description = "cpu, cuda or cuda:N (default: the bundle's export "
+            + "device, else cpu)")
+    String device;
+    @Option(names = "--dtype", paramLabel = "T", description = "fp32, fp16 or bf16 for every component (default: each "
+            + "component's manifest dtype)")
+    String dtype;
+    @Option(names = "--tolerance", paramLabel = "T", description = "component tolerance (default: reference/index.json, "
+            + "else 1e-4)")
+    Double tolerance;
+    @Option(names = "--pipeline-tolerance", paramLabel = "T", description = "pipeline tolerance (default: "
+            + "reference/pipeline.json, else 1e-3)")
+    Double pipelineTolerance;
+    @Option(names = "--skip-pipeline", description = "do not run the pipeline reference")
+    boolean skipPipeline;
+    @Option(names = "--threads", paramLabel = "N", description = "libtorch intra-op threads")
+    Integer threads;
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** {@code audioldm4j verify-bundle ARGS}; returns the exit code. */
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        return Audioldm4j.run(out, err, Commands.prepend("verify-bundle", args));
+    }
+
+    @Override
+    public Integer call() {
+        if (!Files.isDirectory(bundleDir)) {
+            throw CliChecks.usage(spec, "BUNDLE_DIR must be an existing directory, got \"" + bundleDir + "\""
+                    + (Files.exists(bundleDir) ? " (a file)" : " (not found)"));
+        }
+        if (runtime != null && !runtime.trim().equalsIgnoreCase("presets") && !runtime.trim().equalsIgnoreCase("shim")) {
+            throw CliChecks.usage(spec, "option --runtime must be presets or shim, got \"" + runtime + "\"");
+        }
+        Device dev;
+        Precision precision;
+        try {
+            dev = device == null ? null : Device.parse(device);
+        } catch (IllegalArgumentException e) {
+            throw CliChecks.usage(spec, "option --device: " + e.getMessage());
+        }
+        try {
+            precision = dtype == null ? null : Precision.parse(dtype);
+        } catch (IllegalArgumentException e) {
+            throw CliChecks.usage(spec, "option --dtype: " + e.getMessage());
+        }
+        for (Object[] t : new Object[][] {{"--tolerance", tolerance}, {"--pipeline-tolerance", pipelineTolerance}}) {
+            Double v = (Double) t[1];
+            if (v != null && !(v > 0 && Double.isFinite(v))) {
+                throw CliChecks.usage(spec, "option " + t[0] + " must be a finite number > 0, got " + v);
+            }
+        }
+        if (threads != null) {
+            if (threads < 1) {
+                throw CliChecks.usage(spec, "option --threads must be >= 1, got " + threads);
+            }
+            System.setProperty("audioldm4j.threads", Integer.toString(threads));
+        } else if (System.getProperty("audioldm4j.threads") == null
+                && RuntimeOptions.defaultThreads(Runtime.getRuntime().availableProcessors()) != null) {
+            System.setProperty("audioldm4j.threads",
+                    Integer.toString(RuntimeOptions.defaultThreads(Runtime.getRuntime().availableProcessors())));
+        }
+        Options o = new Options(bundleDir, runtime == null ? null : runtime.trim().toLowerCase(Locale.ROOT), dev,
+                precision, tolerance == null ? Double.NaN : tolerance,
+                pipelineTolerance == null ? Double.NaN : pipelineTolerance, skipPipeline);
+        return verify(o, top.out(), top.err());
+    }
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final double DEFAULT_TOLERANCE = 1e-4;
@@ -95,142 +166,15 @@ public final class VerifyBundle {
 
     private VerifyBundle() {}
 
-    /** Command-line entry point; exits with the code documented in {@link #USAGE}. */
-    public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err));
-    }
-
-    /** Bad command-line arguments (exit code 2). */
-    static final class UsageException extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        UsageException(String message) {
-            super(message);
-        }
-    }
-
-    /**
-     * Parsed arguments.
-     *
-     * @param bundleDir the bundle directory
-     * @param runtime the runtime name, or null for the default
-     * @param device the device, or null for the bundle's export device
-     * @param precision the precision for every component, or null for the manifest dtypes
-     * @param tolerance the component tolerance, or NaN for the reference's
-     * @param pipelineTolerance the pipeline tolerance, or NaN for the reference's
-     * @param skipPipeline whether to skip the pipeline reference
-     * @param help whether help was requested
-     */
     record Options(Path bundleDir, String runtime, Device device, Precision precision, double tolerance,
-            double pipelineTolerance, boolean skipPipeline, boolean help) {
-
-        static Options parse(String[] args) throws UsageException {
-            if (args == null) {
-                throw new UsageException("arguments must not be null");
-            }
-            Path dir = null;
-            String runtime = null;
-            Device device = null;
-            Precision precision = null;
-            double tol = Double.NaN;
-            double ptol = Double.NaN;
-            boolean skip = false;
-            for (int i = 0; i < args.length; i++) {
-                String a = args[i];
-                switch (a) {
-                    case "-h": case "--help":
-                        return new Options(null, null, null, null, tol, ptol, false, true);
-                    case "--runtime": {
-                        String v = value(args, i++, a).trim().toLowerCase(Locale.ROOT);
-                        if (!v.equals("presets") && !v.equals("shim")) {
-                            throw new UsageException("--runtime must be presets or shim, got \"" + args[i] + "\"");
-                        }
-                        runtime = v;
-                        break;
-                    }
-                    case "--device":
-                        try {
-                            device = Device.parse(value(args, i++, a));
-                        } catch (IllegalArgumentException e) {
-                            throw new UsageException("--device: " + e.getMessage());
-                        }
-                        break;
-                    case "--dtype":
-                        try {
-                            precision = Precision.parse(value(args, i++, a));
-                        } catch (IllegalArgumentException e) {
-                            throw new UsageException("--dtype: " + e.getMessage());
-                        }
-                        break;
-                    case "--tolerance":
-                        tol = positive(a, value(args, i++, a));
-                        break;
-                    case "--pipeline-tolerance":
-                        ptol = positive(a, value(args, i++, a));
-                        break;
-                    case "--skip-pipeline":
-                        skip = true;
-                        break;
-                    default:
-                        if (a.startsWith("-")) {
-                            throw new UsageException("unknown option \"" + a + "\"");
-                        }
-                        if (dir != null) {
-                            throw new UsageException("exactly one bundle directory expected, got \"" + dir + "\" and \""
-                                    + a + "\"");
-                        }
-                        dir = Paths.get(a);
-                }
-            }
-            if (dir == null) {
-                throw new UsageException("missing <bundle-dir>");
-            }
-            if (!Files.isDirectory(dir)) {
-                throw new UsageException("<bundle-dir> must be an existing directory, got \"" + dir + "\""
-                        + (Files.exists(dir) ? " (a file)" : " (not found)"));
-            }
-            return new Options(dir, runtime, device, precision, tol, ptol, skip, false);
-        }
-
-        private static String value(String[] args, int i, String option) throws UsageException {
-            if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
-                throw new UsageException(option + " needs a value");
-            }
-            return args[i + 1];
-        }
-
-        private static double positive(String option, String text) throws UsageException {
-            double v;
-            try {
-                v = Double.parseDouble(text);
-            } catch (NumberFormatException e) {
-                throw new UsageException(option + " must be a number > 0, got \"" + text + "\"");
-            }
-            if (!(v > 0) || Double.isInfinite(v)) {
-                throw new UsageException(option + " must be a finite number > 0, got " + text);
-            }
-            return v;
-        }
-    }
+            double pipelineTolerance, boolean skipPipeline) {}
 
     /**
      * Runs the verification.
      *
      * @return the exit code: 0 all checks pass, 1 a check fails or the bundle is invalid, 2 bad arguments
      */
-    static int run(String[] args, PrintStream out, PrintStream err) {
-        Options o;
-        try {
-            o = Options.parse(args);
-        } catch (UsageException e) {
-            err.println("VerifyBundle: " + e.getMessage());
-            err.println("run with --help for usage");
-            return 2;
-        }
-        if (o.help()) {
-            out.println(USAGE);
-            return 0;
-        }
+    static int verify(Options o, PrintStream out, PrintStream err) {
         ModelBundle bundle;
         try {
             bundle = ModelBundle.open(o.bundleDir());
@@ -250,15 +194,15 @@ public final class VerifyBundle {
         try {
             runtime = o.runtime() != null ? ModelRuntimes.create(o.runtime()) : ModelRuntimes.createDefault();
         } catch (IllegalArgumentException e) {
-            err.println("VerifyBundle: --runtime: " + e.getMessage());
+            err.println("error: option --runtime: " + e.getMessage());
             return 2;
         } catch (RuntimeException | LinkageError e) {
-            err.println("VerifyBundle: cannot start the runtime: " + e);
+            err.println("error: cannot start the runtime: " + e);
             return 1;
         }
         try (runtime) {
             if (!runtime.isAvailable(device)) {
-                err.println("VerifyBundle: --device " + device + " is not available with runtime " + runtime.name()
+                err.println("error: option --device " + device + " is not available with runtime " + runtime.name()
                         + " (" + runtime.describe() + ")");
                 return 2;
             }
@@ -266,7 +210,7 @@ public final class VerifyBundle {
             try {
                 options = moduleOptions(m, device, o.precision());
             } catch (IllegalArgumentException e) {
-                err.println("VerifyBundle: " + e.getMessage());
+                err.println("error: " + e.getMessage());
                 return 2;
             }
             out.println("runtime  " + runtime.name() + ": " + runtime.describe() + ", device " + device);

@@ -52,21 +52,43 @@ class ExamplesCliTest {
 
     @Test
     void helpPrintsUsageAndExitsZero() {
-        for (Main m : new Main[] {Generate::run, Reconstruct::run, Refine::run, Bench::run, Compare::run}) {
+        for (Main m : new Main[] {Generate::run, Reconstruct::run, Refine::run, Bench::run, Compare::run,
+            VerifyBundle::run}) {
             Result r = call(m, "--help");
             assertEquals(0, r.code());
-            assertTrue(r.out().startsWith("Usage: "), r.out());
+            assertTrue(r.out().startsWith("Usage: audioldm4j "), r.out());
         }
+        for (String sub : new String[] {"generate", "reconstruct", "refine", "study", "verify-bundle", "bench", "info"}) {
+            Result r = call((a, o, e) -> Audioldm4j.run(o, e, a), sub, "--help");
+            assertEquals(0, r.code(), sub);
+            assertTrue(r.out().startsWith("Usage: audioldm4j " + sub), r.out());
+        }
+        Result r = call((a, o, e) -> Audioldm4j.run(o, e, a), "--help");
+        assertEquals(0, r.code());
+        for (String sub : new String[] {"generate", "reconstruct", "refine", "study", "verify-bundle", "bench", "info",
+            "generate-completion"}) {
+            assertTrue(r.out().contains("  " + sub), sub + " in " + r.out());
+        }
+        assertTrue(r.out().contains("Exit codes:"), r.out());
+        r = call((a, o, e) -> Audioldm4j.run(o, e, a));
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("a subcommand is required"), r.err());
+        r = call((a, o, e) -> Audioldm4j.run(o, e, a), "--version");
+        assertEquals(0, r.code());
+        assertTrue(r.out().startsWith("audioldm4j "), r.out());
+        r = call((a, o, e) -> Audioldm4j.run(o, e, a), "generate-completion");
+        assertEquals(0, r.code());
+        assertTrue(r.out().contains("complete -F") && r.out().contains("verify-bundle"), "bash completion script");
     }
 
     @Test
     void badArgumentsExitTwoWithAMessage() {
         Result r = call(Generate::run, "--bundle", bundle);
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("option --prompt is required") && r.err().contains("Usage:"), r.err());
+        assertTrue(r.err().contains("Missing required option: '--prompt=TEXT'") && r.err().contains("Usage:"), r.err());
         r = call(Generate::run, "--bundle", bundle, "--prompt", "a", "--steps", "many");
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("--steps must be an integer, got \"many\""), r.err());
+        assertTrue(r.err().contains("Invalid value for option '--steps': 'many' is not an int"), r.err());
         r = call(Generate::run, "--bundle", bundle, "--prompt", "a", "--length", "99");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("option --length must be in"), r.err());
@@ -75,9 +97,16 @@ class ExamplesCliTest {
         assertTrue(r.err().contains("--bundle must be an existing directory"), r.err());
         r = call(Reconstruct::run, "--input", "x.wav", "--mode", "magic");
         assertEquals(2, r.code());
-        r = call(Refine::run, "--frobnicate");
+        assertTrue(r.err().contains("Invalid value for option '--mode'") && r.err().contains("magic"), r.err());
+        r = call(Refine::run, "--bundle", bundle, "--input", "x.wav", "--frobnicate");
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("unknown option --frobnicate"), r.err());
+        assertTrue(r.err().contains("Unknown option: '--frobnicate'"), r.err());
+        r = call(Generate::run, "--bundle", bundle, "--prompt", "a", "--threads", "0");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("option --threads must be >= 1, got 0"), r.err());
+        r = call(Generate::run, "--bundle", bundle, "--prompt", "a", "--dtype", "fp8");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("option --dtype: precision must be one of fp32, fp16, bf16"), r.err());
     }
 
     /** Issue 11: option errors are found before any model loads, exit 2 and name the CLI option. */
@@ -138,6 +167,30 @@ class ExamplesCliTest {
         r = call(Refine::run, "--bundle", bundle, "--input", wav.toString(), "--out", tmp.resolve("o.wav").toString());
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("is too long: 7200.00 s"), r.err());
+    }
+
+    @Test
+    void jsonOutputAndInfo(@TempDir Path tmp) throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        Path out = tmp.resolve("g.wav");
+        Result r = call(Generate::run, "--bundle", bundle, "--prompt", "A dog barking", "--length", "0.32", "--steps",
+                "2", "--out", out.toString(), "--json", "--quiet");
+        assertEquals(0, r.code(), r.err());
+        com.fasterxml.jackson.databind.JsonNode j = mapper.readTree(r.out());
+        assertEquals("generate", j.get("command").asText());
+        assertEquals(out.toAbsolutePath().toString(), j.get("files").get(0).get("path").asText());
+        assertEquals(2, j.get("steps").asInt());
+        assertEquals("", r.err().trim(), "--quiet prints no progress");
+        r = call((a, o, e) -> Audioldm4j.run(o, e, a), "info", "--bundle", bundle, "--json");
+        assertEquals(0, r.code(), r.err());
+        j = mapper.readTree(r.out());
+        assertEquals("audioldm4j/tiny-random", j.get("bundle").get("model_id").asText());
+        assertEquals(999, j.get("bundle").get("max_inference_steps").asInt());
+        assertEquals(200, j.get("bundle").get("defaults").get("num_inference_steps").asInt());
+        assertTrue(j.get("runtimes_on_class_path").toString().contains("presets"), r.out());
+        r = call((a, o, e) -> Audioldm4j.run(o, e, a), "info", "--no-runtime");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("cores: "), r.out());
     }
 
     @Test

@@ -88,33 +88,33 @@ class VerifyBundleTest {
     void helpPrintsUsageAndExitsZero() {
         Result r = run("--help");
         assertEquals(0, r.code());
-        assertTrue(r.out().startsWith("usage: VerifyBundle <bundle-dir>"), r.out());
-        assertTrue(r.out().contains("--runtime presets|shim") && r.out().contains("--tolerance T"), r.out());
+        assertTrue(r.out().startsWith("Usage: audioldm4j verify-bundle "), r.out());
+        assertTrue(r.out().contains("--runtime=NAME") && r.out().contains("--tolerance=T"), r.out());
         assertEquals(0, run("-h").code());
     }
 
     @Test
     void badArgumentsExitTwoWithAClearMessage() {
         String dir = tinyBundle().toString();
-        assertUsageError(run(), "missing <bundle-dir>");
-        assertUsageError(run("/no/such/bundle"), "<bundle-dir> must be an existing directory, got \"/no/such/bundle\" (not found)");
+        assertUsageError(run(), "Missing required parameter: 'BUNDLE_DIR'");
+        assertUsageError(run("/no/such/bundle"), "BUNDLE_DIR must be an existing directory, got \"/no/such/bundle\" (not found)");
         assertUsageError(run(dir + "/manifest.json"), "(a file)");
-        assertUsageError(run(dir, dir), "exactly one bundle directory expected");
-        assertUsageError(run(dir, "--frobnicate"), "unknown option \"--frobnicate\"");
-        assertUsageError(run(dir, "--tolerance"), "--tolerance needs a value");
-        assertUsageError(run(dir, "--tolerance", "abc"), "--tolerance must be a number > 0, got \"abc\"");
-        assertUsageError(run(dir, "--tolerance", "-1"), "--tolerance must be a finite number > 0, got -1");
-        assertUsageError(run(dir, "--pipeline-tolerance", "0"), "--pipeline-tolerance must be a finite number > 0, got 0");
-        assertUsageError(run(dir, "--dtype", "fp8"), "--dtype: precision must be one of fp32, fp16, bf16, got \"fp8\"");
-        assertUsageError(run(dir, "--device", "tpu"), "--device: device must be \"cpu\", \"cuda\" or \"cuda:N\", got \"tpu\"");
-        assertUsageError(run(dir, "--runtime", "onnx"), "--runtime must be presets or shim, got \"onnx\"");
+        assertUsageError(run(dir, dir), "Unmatched argument at index 2");
+        assertUsageError(run(dir, "--frobnicate"), "Unknown option: '--frobnicate'");
+        assertUsageError(run(dir, "--tolerance"), "Missing required parameter for option '--tolerance' (T)");
+        assertUsageError(run(dir, "--tolerance", "abc"), "Invalid value for option '--tolerance': 'abc' is not a double");
+        assertUsageError(run(dir, "--tolerance", "-1"), "option --tolerance must be a finite number > 0, got -1.0");
+        assertUsageError(run(dir, "--pipeline-tolerance", "0"), "option --pipeline-tolerance must be a finite number > 0, got 0.0");
+        assertUsageError(run(dir, "--dtype", "fp8"), "option --dtype: precision must be one of fp32, fp16, bf16, got \"fp8\"");
+        assertUsageError(run(dir, "--device", "tpu"), "option --device: device must be \"cpu\", \"cuda\" or \"cuda:N\", got \"tpu\"");
+        assertUsageError(run(dir, "--runtime", "onnx"), "option --runtime must be presets or shim, got \"onnx\"");
         assertUsageError(run(dir, "--dtype", "fp16"), "component clap_text (float32) cannot run on cpu");
     }
 
     private static void assertUsageError(Result r, String message) {
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains(message), "expected \"" + message + "\" in: " + r.err());
-        assertTrue(r.err().contains("--help") || r.err().contains("cannot run"), r.err());
+        assertTrue(r.err().contains("Usage: audioldm4j verify-bundle") || r.err().contains("cannot run"), r.err());
     }
 
     // ------------------------------------------------------------------------------------------

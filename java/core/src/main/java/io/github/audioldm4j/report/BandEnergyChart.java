@@ -24,9 +24,13 @@ public final class BandEnergyChart {
     private static final int SWATCH = 14;
     private static final int MAX_NAME_CHARS = 24;
     /** Reference grey, then Okabe & Ito (2008) "Color Universal Design": orange, sky blue, bluish green, blue,
-     * vermillion, reddish purple, yellow. */
+     * vermillion, reddish purple, yellow; then Paul Tol's "muted" indigo, wine, green, olive and black, so the
+     * reference and up to 12 stages (the study has 8) each get their own colour. */
     private static final int[] PALETTE = {0x666666, 0xE69F00, 0x56B4E9, 0x009E73, 0x0072B2, 0xD55E00, 0xCC79A7,
-            0xF0E442};
+            0xF0E442, 0x332288, 0x882255, 0x117733, 0x999933, 0x000000};
+
+    /** How many series get distinct colours (the reference included). */
+    static final int DISTINCT_COLOURS = PALETTE.length;
 
     private BandEnergyChart() {}
 

@@ -77,4 +77,15 @@ class BandEnergyChartTest {
         assertEquals("title must not be null", assertThrows(NullPointerException.class,
                 () -> BandEnergyChart.render(null, BANDS, one)).getMessage());
     }
+
+    @Test
+    void everySeriesOfTheStudyHasItsOwnColour() {
+        // the reference and the study's 8 stages (resample-16k and cascade used to share one)
+        java.util.Set<Integer> colours = new java.util.HashSet<>();
+        for (int i = 0; i < BandEnergyChart.DISTINCT_COLOURS; i++) {
+            colours.add(BandEnergyChart.colour(i));
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(BandEnergyChart.DISTINCT_COLOURS, colours.size());
+        org.junit.jupiter.api.Assertions.assertTrue(BandEnergyChart.DISTINCT_COLOURS >= 9);
+    }
 }
