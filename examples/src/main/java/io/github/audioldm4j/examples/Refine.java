@@ -4,6 +4,8 @@ import io.github.audioldm4j.bundle.Manifest;
 import io.github.audioldm4j.bundle.ModelBundle;
 import io.github.audioldm4j.dsp.AudioLdm2MelExtractor;
 import io.github.audioldm4j.dsp.Crossover;
+import io.github.audioldm4j.edit.AudioEditor;
+import io.github.audioldm4j.edit.EditRequest;
 import io.github.audioldm4j.io.AudioInput;
 import io.github.audioldm4j.pipeline.AudioLdm2Pipeline;
 import io.github.audioldm4j.pipeline.AudioLength;
@@ -33,12 +35,46 @@ import picocli.CommandLine.Spec;
         description = "Audio-to-audio with AudioLDM2 diffusion: SDEdit and the reconstruction hybrids.")
 public final class Refine implements Callable<Integer> {
     /** API parameter -> CLI option, for error messages. */
-    static final Map<String, String> OPTIONS = Map.of("strength", "strength", "numInferenceSteps",
-            "steps", "guidanceScale", "guidance", "cutoffHz", "cutoff", "transitionHz", "transition", "startFraction",
-            "from", "endFraction", "to", "prompt", "prompt", "negativePrompt", "negative");
+    static final Map<String, String> OPTIONS = Map.ofEntries(Map.entry("strength", "strength"),
+            Map.entry("numInferenceSteps", "steps"), Map.entry("guidanceScale", "guidance"), Map.entry("cutoffHz", "cutoff"),
+            Map.entry("transitionHz", "transition"), Map.entry("startFraction", "from"), Map.entry("endFraction", "to"),
+            Map.entry("prompt", "prompt"), Map.entry("negativePrompt", "negative"), Map.entry("tStart", "t-start"),
+            Map.entry("targetGuidance", "target-guidance"), Map.entry("sourceGuidance", "guidance"));
 
     /** The audio-to-audio modes. */
-    enum Mode { sdedit, guided, bandsplit, cascade, inpaint }
+    enum Mode {
+        SDEDIT("sdedit"), GUIDED("guided"), BANDSPLIT("bandsplit"), CASCADE("cascade"), INPAINT("inpaint"),
+        DDIM_INVERSION("ddim-inversion"), DDPM_INVERSION("ddpm-inversion"), EDIT("edit");
+
+        final String cli;
+
+        Mode(String cli) {
+            this.cli = cli;
+        }
+
+        static Mode parse(String s) {
+            for (Mode m : values()) {
+                if (m.cli.equalsIgnoreCase(s)) {
+                    return m;
+                }
+            }
+            throw new picocli.CommandLine.TypeConversionException("expected one of sdedit, guided, bandsplit, cascade, "
+                    + "inpaint, ddim-inversion, ddpm-inversion, edit but was '" + s + "'");
+        }
+
+        @Override
+        public String toString() {
+            return cli;
+        }
+    }
+
+    /** picocli converter of {@code --mode}. */
+    static final class ModeConverter implements picocli.CommandLine.ITypeConverter<Mode> {
+        @Override
+        public Mode convert(String value) {
+            return Mode.parse(value);
+        }
+    }
 
     @ParentCommand
     Audioldm4j top;
@@ -54,11 +90,20 @@ public final class Refine implements Callable<Integer> {
     @Option(names = "--input", required = true, paramLabel = "FILE",
             description = "any FFmpeg-readable audio file (decoded to 16 kHz mono, at most 60 s)")
     Path input;
-    @Option(names = "--mode", paramLabel = "M", defaultValue = "sdedit", description = "sdedit (default): noise to "
-            + "--strength, denoise with --prompt; guided: keep the original below --cutoff, regenerate above; "
-            + "bandsplit: VAE reconstruction below --cutoff + SDEdit above; cascade: VAE reconstruction, then SDEdit "
-            + "of it; inpaint: regenerate the time range --from..--to")
+    @Option(names = "--mode", paramLabel = "M", defaultValue = "sdedit", converter = ModeConverter.class,
+            description = "sdedit (default): noise to --strength, denoise with --prompt; guided: keep the original "
+            + "below --cutoff, regenerate above; bandsplit: VAE reconstruction below --cutoff + SDEdit above; cascade: "
+            + "VAE reconstruction, then SDEdit of it; inpaint: regenerate the time range --from..--to; "
+            + "ddim-inversion / ddpm-inversion: invert with --prompt and reconstruct; edit: edit-friendly DDPM "
+            + "inversion with --prompt, then sampling towards --target-prompt from --t-start")
     Mode mode;
+    @Option(names = "--target-prompt", paramLabel = "TEXT", description = "edit: the prompt to edit towards")
+    String targetPrompt;
+    @Option(names = "--t-start", paramLabel = "F", defaultValue = "0.5",
+            description = "edit: fraction of the steps the edit runs, in (0, 1]")
+    double tStart;
+    @Option(names = "--target-guidance", paramLabel = "G", defaultValue = "3.5", description = "edit: guidance of the edit")
+    double targetGuidance;
     @Option(names = "--prompt", paramLabel = "TEXT", defaultValue = "", description = "text condition (default \"\")")
     String prompt;
     @Option(names = "--negative", paramLabel = "TEXT", description = "negative prompt")
@@ -113,10 +158,12 @@ public final class Refine implements Callable<Integer> {
         CliChecks.existingFile(spec, "--input", input);
         CliChecks.outputAudio(spec, "--out", outPath);
         runtimeOptions.check();
-        boolean fromNoise = mode == Mode.guided || mode == Mode.inpaint;
+        boolean fromNoise = mode == Mode.GUIDED || mode == Mode.INPAINT;
+        boolean inversion = mode == Mode.DDIM_INVERSION || mode == Mode.DDPM_INVERSION || mode == Mode.EDIT;
         ModelBundle bundle = ModelBundle.open(bundleDir);
         Manifest m = bundle.manifest();
         AudioToAudioRequest request;
+        EditRequest editRequest;
         // everything that can be checked without a model, before the audio is decoded
         try {
             AudioToAudioRequest.Builder b = AudioToAudioRequest.builder()
@@ -134,18 +181,25 @@ public final class Refine implements Callable<Integer> {
             Schedulers.checkInferenceSteps("numInferenceSteps",
                     request.scheduler() != null ? request.scheduler() : m.scheduler(), request.numInferenceSteps());
             switch (mode) {
-                case bandsplit:
+                case BANDSPLIT:
                     new Crossover(AudioLdm2MelExtractor.SAMPLE_RATE, cutoff, transition);
                     break;
-                case guided:
+                case GUIDED:
                     Check.inRange("cutoffHz", cutoff, 1.0, m.mel().fMax());
                     break;
-                case inpaint:
+                case INPAINT:
                     LatentMask.regenerateTime(8, 16, from, to);
                     break;
                 default:
                     break;
             }
+            if (mode == Mode.EDIT && targetPrompt == null) {
+                throw CliChecks.usage(spec, "option --target-prompt is required with --mode edit");
+            }
+            editRequest = !inversion ? null : EditRequest.builder().sourcePrompt(prompt).targetPrompt(targetPrompt)
+                    .negativePrompt(negative).numInferenceSteps(request.numInferenceSteps())
+                    .sourceGuidance(guidance != null ? guidance : 1.0).targetGuidance(targetGuidance).tStart(tStart)
+                    .seed(seed).normalizeInput(!noNormalize).build();
         } catch (IllegalArgumentException e) {
             throw CliChecks.usage(spec, e, OPTIONS);
         }
@@ -161,27 +215,36 @@ public final class Refine implements Callable<Integer> {
         try (ModelRuntime runtime = runtimeOptions.runtime();
                 AudioLdm2Pipeline p = AudioLdm2Pipeline.open(bundle, runtime, options)) {
             ProgressListener progress = output.quiet ? ConsoleProgress.warningsOnly(top.err())
-                    : new ConsoleProgress(mode.name(), top.err());
+                    : new ConsoleProgress(mode.cli, top.err());
             CancellationToken none = CancellationToken.none();
             switch (mode) {
-                case guided:
+                case GUIDED:
                     result = p.guidedReconstructBelow(audio, request, cutoff, progress, none);
                     break;
-                case bandsplit:
+                case BANDSPLIT:
                     result = p.bandSplit(audio, request, cutoff, transition, progress, none);
                     break;
-                case cascade:
+                case CASCADE:
                     result = p.cascade(audio, request, progress, none);
                     break;
-                case inpaint:
+                case INPAINT:
                     result = p.inpaintTime(audio, request, from, to, progress, none);
+                    break;
+                case DDIM_INVERSION:
+                    result = new AudioEditor(p).ddimReconstruct(audio, editRequest, progress, none);
+                    break;
+                case DDPM_INVERSION:
+                    result = new AudioEditor(p).ddpmReconstruct(audio, editRequest, progress, none);
+                    break;
+                case EDIT:
+                    result = new AudioEditor(p).edit(audio, editRequest, progress, none);
                     break;
                 default:
                     result = p.refine(audio, request, progress, none);
                     break;
             }
         }
-        AudioOut.write("refine", mode.name(), input, result, AudioLdm2MelExtractor.SAMPLE_RATE, outPath,
+        AudioOut.write("refine", mode.cli, input, result, AudioLdm2MelExtractor.SAMPLE_RATE, outPath,
                 audio.length / 16000.0, (System.nanoTime() - t0) / 1e9, output, top.out(),
                 String.format(Locale.ROOT, ", strength %.2f", request.strength()));
         return 0;

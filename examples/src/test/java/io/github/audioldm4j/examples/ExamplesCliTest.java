@@ -216,14 +216,30 @@ class ExamplesCliTest {
             assertEquals(0, r.code(), r.err());
             assertEquals(16000, AudioDecoder.decode(out, 16000).samples().length, mode);
         }
-        for (String mode : new String[] {"sdedit", "guided", "bandsplit", "cascade", "inpaint"}) {
+        for (String mode : new String[] {"sdedit", "guided", "bandsplit", "cascade", "inpaint", "ddim-inversion",
+            "ddpm-inversion"}) {
             Path out = tmp.resolve(mode + ".flac");
             Result r = call(Refine::run, "--bundle", bundle, "--input", in.toString(), "--mode", mode, "--steps", "4",
                     "--out", out.toString());
             assertEquals(0, r.code(), mode + ": " + r.err());
             assertTrue(Files.size(out) > 100, mode);
         }
-        Result r = call(Reconstruct::run, "--input", tmp.resolve("missing.wav").toString(), "--mode", "griffinlim");
+        Path edited = tmp.resolve("edit.wav");
+        Result r = call(Refine::run, "--bundle", bundle, "--input", in.toString(), "--mode", "edit", "--steps", "4",
+                "--prompt", "a tone", "--target-prompt", "a dog", "--t-start", "0.5", "--out", edited.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(16000, AudioDecoder.decode(edited, 16000).samples().length);
+        r = call(Refine::run, "--bundle", bundle, "--input", in.toString(), "--mode", "edit");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("option --target-prompt is required with --mode edit"), r.err());
+        r = call(Refine::run, "--bundle", bundle, "--input", in.toString(), "--mode", "edit", "--target-prompt", "x",
+                "--t-start", "0");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("option --t-start must be in (0, 1], got 0.0"), r.err());
+        r = call(Refine::run, "--bundle", bundle, "--input", in.toString(), "--mode", "invert");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("expected one of sdedit") && r.err().contains("'invert'"), r.err());
+        r = call(Reconstruct::run, "--input", tmp.resolve("missing.wav").toString(), "--mode", "griffinlim");
         assertEquals(2, r.code());
         Path corrupt = Files.writeString(tmp.resolve("corrupt.wav"), "RIFF....WAVEjunk");
         r = call(Reconstruct::run, "--input", corrupt.toString(), "--mode", "griffinlim");

@@ -163,6 +163,27 @@ public final class AudioLdm2Pipeline implements AutoCloseable {
         return new GeneratedAudio(waves, sampleRate(), request.seed(), out, shape, scores, len);
     }
 
+    /**
+     * The UNet conditioning of one prompt (and its negative), for tools that drive the denoising
+     * loop themselves (inversion, editing). Prompt truncation is reported to {@code listener}.
+     *
+     * @param guided whether to build the negative half (guidance scale &gt; 1)
+     */
+    public Conditioning conditioning(String prompt, String negativePrompt, boolean guided, ProgressListener listener) {
+        Check.notNull("prompt", prompt);
+        Check.notNull("listener", listener);
+        warnTruncation(List.of(prompt), guided && negativePrompt != null ? List.of(negativePrompt) : null, listener);
+        return text().encode(List.of(prompt), negativePrompt == null ? null : List.of(negativePrompt), 1, guided,
+                manifest.defaults().maxNewTokens());
+    }
+
+    /** The scaled latent of audio ({@code posterior mode or sample * scaling_factor}), as img2img starts from. */
+    public float[] scaledLatent(EncodedAudio enc, LatentSampling sampling, long seed) {
+        Check.notNull("enc", enc);
+        Check.notNull("sampling", sampling);
+        return scale(latentsOf(enc, sampling, new TorchGenerator(seed)), (float) manifest.vae().scalingFactor());
+    }
+
     private static final System.Logger LOG = System.getLogger("io.github.audioldm4j");
 
     /** Reports prompt truncation (tokenizing only) to the listener and the log, before any model runs. */
@@ -313,6 +334,40 @@ public final class AudioLdm2Pipeline implements AutoCloseable {
         LatentMask mask = LatentMask.keepBelowHz(len.latentFrames(), manifest.vae().melBins() / manifest.vae().downsample(),
                 cutoffHz, manifest.mel().nMels(), manifest.mel().fMax());
         return diffuseFromAudio(audio, request, mask, listener, cancel);
+    }
+
+    /**
+     * Multi-region inpainting: regenerates every region (time range x mel-band range) in one
+     * guided run and keeps the rest.
+     */
+    public float[] inpaint(float[] audio, AudioToAudioRequest request, List<LatentMask.Region> regions,
+            ProgressListener listener, CancellationToken cancel) {
+        Check.notNull("audio", audio);
+        AudioLength len = AudioLength.of(audio.length / (double) sampleRate(), manifest);
+        LatentMask mask = LatentMask.regenerate(len.latentFrames(), manifest.vae().melBins() / manifest.vae().downsample(),
+                manifest.mel().nMels(), regions);
+        return diffuseFromAudio(audio, request, mask, listener, cancel);
+    }
+
+    /**
+     * Continuation (outpainting): extends the audio by {@code extraSeconds} with the prompt; the
+     * original part is re-injected at every step as in guided reconstruction, so the new part
+     * continues it. The result is {@code audio.length + round(extraSeconds * rate)} samples long.
+     */
+    public float[] continueAudio(float[] audio, AudioToAudioRequest request, double extraSeconds,
+            ProgressListener listener, CancellationToken cancel) {
+        Check.notNull("audio", audio);
+        Check.positive("extraSeconds", extraSeconds);
+        int extra = (int) Math.round(extraSeconds * sampleRate());
+        float[] padded = Arrays.copyOf(audio, audio.length + extra);
+        AudioLength len = AudioLength.of(padded.length / (double) sampleRate(), manifest);
+        int bins = manifest.vae().melBins() / manifest.vae().downsample();
+        // keep the latent frames the original fully covers; regenerate from there to the end
+        double keepFraction = Math.floor(audio.length / (double) padded.length * len.latentFrames())
+                / len.latentFrames();
+        LatentMask mask = keepFraction >= 1.0 ? LatentMask.keepAll(len.latentFrames(), bins)
+                : LatentMask.regenerateTime(len.latentFrames(), bins, keepFraction, 1.0);
+        return diffuseFromAudio(padded, request, mask, listener, cancel);
     }
 
     /** Regenerates the time range [startFraction, endFraction) and keeps the rest (AudioLDM2 default 0.4–0.6). */

@@ -80,8 +80,6 @@ public final class Denoiser {
         Conditioning cond = job.conditioning();
         int n = (int) shape[0];
         int perRow = job.latents().length / n;
-        boolean guided = cond.guided();
-        float g = (float) job.guidanceScale();
         float[] x = job.latents();
         for (int i = 0; i < timesteps.length; i++) {
             cancel.throwIfCancelled("before denoising step " + (i + 1) + " of " + timesteps.length);
@@ -89,29 +87,7 @@ public final class Denoiser {
             if (job.reinjection() != null) {
                 x = reinject(scheduler, x, job.reinjection(), t, n, perRow, shape, job.noise());
             }
-            // 7.1 expand the latents if we are doing classifier free guidance
-            float[] in = guided ? concat(x, x) : x;
-            in = scheduler.scaleModelInput(in, t);
-            int rows = guided ? 2 * n : n;
-            float[] ts = new float[rows];
-            java.util.Arrays.fill(ts, t);
-            long[] inShape = shape.clone();
-            inShape[0] = rows;
-            // 7.2 predict the noise residual
-            float[] noisePred = job.unet().predict(HostTensor.ofFloats(in, inShape), HostTensor.ofFloats(ts, rows),
-                    cond.generated(), cond.t5Hidden(), cond.t5Mask()).floats();
-            // 7.3 perform guidance: uncond + guidance_scale * (text - uncond), in float32
-            float[] eps;
-            if (guided) {
-                eps = new float[x.length];
-                for (int k = 0; k < eps.length; k++) {
-                    float u = noisePred[k];
-                    float c = noisePred[x.length + k];
-                    eps[k] = u + g * (c - u);
-                }
-            } else {
-                eps = noisePred;
-            }
+            float[] eps = noisePrediction(job.unet(), scheduler, x, t, shape, cond, job.guidanceScale());
             // 7.4 compute the previous noisy sample x_t -> x_t-1
             x = scheduler.step(eps, t, x, job.noise()).prevSample();
             // callback_on_step_end: may inspect or replace the latents
@@ -126,6 +102,40 @@ public final class Denoiser {
             listener.onStep(i + 1, timesteps.length, t);
         }
         return x;
+    }
+
+    /**
+     * Sections 7.1 to 7.3 for one timestep: the UNet's noise prediction at {@code x} with
+     * classifier-free guidance ({@code uncond + guidance * (text - uncond)} in float32) when the
+     * conditioning is guided. Inversion and editing use it to evaluate the model without stepping.
+     */
+    public static float[] noisePrediction(UNet unet, Scheduler scheduler, float[] x, float t, long[] shape,
+            Conditioning cond, double guidanceScale) {
+        int n = (int) shape[0];
+        boolean guided = cond.guided();
+        // 7.1 expand the latents if we are doing classifier free guidance
+        float[] in = guided ? concat(x, x) : x;
+        in = scheduler.scaleModelInput(in, t);
+        int rows = guided ? 2 * n : n;
+        float[] ts = new float[rows];
+        java.util.Arrays.fill(ts, t);
+        long[] inShape = shape.clone();
+        inShape[0] = rows;
+        // 7.2 predict the noise residual
+        float[] noisePred = unet.predict(HostTensor.ofFloats(in, inShape), HostTensor.ofFloats(ts, rows),
+                cond.generated(), cond.t5Hidden(), cond.t5Mask()).floats();
+        if (!guided) {
+            return noisePred;
+        }
+        // 7.3 perform guidance: uncond + guidance_scale * (text - uncond), in float32
+        float g = (float) guidanceScale;
+        float[] eps = new float[x.length];
+        for (int k = 0; k < eps.length; k++) {
+            float u = noisePred[k];
+            float c = noisePred[x.length + k];
+            eps[k] = u + g * (c - u);
+        }
+        return eps;
     }
 
     private static float[] reinject(Scheduler scheduler, float[] x, Reinjection r, float t, int n, int perRow,

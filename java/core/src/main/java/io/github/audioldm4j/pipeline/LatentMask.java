@@ -99,6 +99,66 @@ public final class LatentMask {
         return new LatentMask(frames, bins, keep.clone());
     }
 
+    /**
+     * A time range and mel-band range to regenerate (multi-region inpainting).
+     *
+     * @param startFraction start of the range, fraction of the duration in [0, 1)
+     * @param endFraction end of the range, in (startFraction, 1]
+     * @param melLow first mel bin of the band, in [0, melBins)
+     * @param melHigh end mel bin (exclusive), in (melLow, melBins]
+     */
+    public record Region(double startFraction, double endFraction, int melLow, int melHigh) {
+        public Region {
+            Check.inRange("startFraction", startFraction, 0.0, 1.0);
+            Check.inRange("endFraction", endFraction, 0.0, 1.0);
+            if (!(endFraction > startFraction)) {
+                throw new IllegalArgumentException("endFraction must be > startFraction (" + startFraction + "), got "
+                        + endFraction);
+            }
+            Check.nonNegative("melLow", melLow);
+            if (melHigh <= melLow) {
+                throw new IllegalArgumentException("melHigh must be > melLow (" + melLow + "), got " + melHigh);
+            }
+        }
+
+        /** A time range over every band. */
+        public static Region time(double startFraction, double endFraction, int melBins) {
+            return new Region(startFraction, endFraction, 0, melBins);
+        }
+    }
+
+    /**
+     * Keeps everything except the given regions, which are regenerated together in one run. A mel
+     * range maps to the latent bins that hold any of its mel bins ({@code melBins / bins} mel bins
+     * per latent bin).
+     *
+     * @throws IllegalArgumentException if a region's mel range exceeds {@code melBins} or no region is given
+     */
+    public static LatentMask regenerate(int frames, int bins, int melBins, java.util.List<Region> regions) {
+        Check.notEmpty("regions", regions);
+        Check.positive("melBins", melBins);
+        if (melBins % Check.positive("bins", bins) != 0) {
+            throw new IllegalArgumentException("melBins must be a multiple of bins " + bins + ", got " + melBins);
+        }
+        LatentMask m = keepAll(frames, bins);
+        int perBin = melBins / bins;
+        for (int r = 0; r < regions.size(); r++) {
+            Region g = Check.requireNonNullElement("regions", regions.get(r), r);
+            if (g.melHigh() > melBins) {
+                throw new IllegalArgumentException("regions[" + r + "].melHigh must be <= melBins " + melBins + ", got "
+                        + g.melHigh());
+            }
+            int f0 = (int) Math.floor(g.startFraction() * frames);
+            int f1 = (int) Math.ceil(g.endFraction() * frames);
+            int b0 = g.melLow() / perBin;
+            int b1 = (g.melHigh() + perBin - 1) / perBin;
+            for (int f = f0; f < f1; f++) {
+                java.util.Arrays.fill(m.keep, f * bins + b0, f * bins + b1, 0f);
+            }
+        }
+        return m;
+    }
+
     public int frames() {
         return frames;
     }

@@ -163,6 +163,37 @@ public final class DDIMScheduler implements Scheduler {
         return Check.notNull("sample", sample).clone();
     }
 
+    /**
+     * The timestep a step from {@code timestep} lands on ({@code timestep - num_train_timesteps /
+     * num_inference_steps}; negative for the last step, which lands on the final alpha).
+     */
+    public int previousTimestep(float timestep) {
+        if (timesteps == null) {
+            throw SchedulerSupport.timestepsNotSet(NAME, "previousTimestep");
+        }
+        int t = SchedulerSupport.trainTimestep("timestep", timestep, numTrainTimesteps);
+        return t - numTrainTimesteps / numInferenceSteps;
+    }
+
+    /** alphas_cumprod at a training timestep, or the final alpha for a negative one (float32). */
+    public float alphaCumprodAt(int timestep) {
+        if (timestep >= numTrainTimesteps) {
+            throw new IllegalArgumentException("timestep must be < num_train_timesteps " + numTrainTimesteps + ", got "
+                    + timestep);
+        }
+        return timestep >= 0 ? alphasCumprod[timestep] : finalAlphaCumprod;
+    }
+
+    /**
+     * sigma_t of the step from {@code timestep} with eta = 1 (formula (16): the DDPM posterior
+     * standard deviation), in float32 as {@link #step} computes it; the step adds
+     * {@code eta * sigma_t * noise}.
+     */
+    public float posteriorStd(float timestep) {
+        int t = SchedulerSupport.trainTimestep("timestep", timestep, numTrainTimesteps);
+        return sqrt(getVariance(t, previousTimestep(timestep)));
+    }
+
     private float getVariance(int timestep, int prevTimestep) {
         float alphaProdT = alphasCumprod[timestep];
         float alphaProdTPrev = prevTimestep >= 0 ? alphasCumprod[prevTimestep] : finalAlphaCumprod;

@@ -53,7 +53,7 @@ class BandEnergyChartTest {
     void paletteCyclesAfterTheReference() {
         assertEquals(0x666666, BandEnergyChart.colour(0));
         assertEquals(0xE69F00, BandEnergyChart.colour(1));
-        assertEquals(BandEnergyChart.colour(1), BandEnergyChart.colour(8));
+        assertEquals(BandEnergyChart.colour(1), BandEnergyChart.colour(BandEnergyChart.DISTINCT_COLOURS));
         assertTrue(BandEnergyChart.colour(2) != BandEnergyChart.colour(1));
     }
 

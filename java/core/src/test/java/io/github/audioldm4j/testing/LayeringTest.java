@@ -19,15 +19,16 @@ import org.junit.jupiter.api.Test;
  * The package layering of every module's main sources: a package may use only packages below it
  * (imports and fully qualified names alike), and the core module has no native dependency of its
  * own. Lowest first: util, random, dsp, io, analysis, scheduler, runtime (the SPI), bundle, the
- * runtime implementations, model, text, pipeline, report, study, then the examples.
+ * runtime implementations, model, text, pipeline, edit, report, study, then the examples.
  */
 class LayeringTest {
     private static final Map<String, Integer> RANK = Map.ofEntries(
             Map.entry("util", 0), Map.entry("random", 1), Map.entry("dsp", 2), Map.entry("io", 3),
             Map.entry("analysis", 4), Map.entry("scheduler", 5), Map.entry("runtime", 6), Map.entry("bundle", 7),
             Map.entry("runtime.presets", 8), Map.entry("runtime.shim", 8), Map.entry("model", 9), Map.entry("text", 10),
-            Map.entry("pipeline", 11), Map.entry("report", 12), Map.entry("study", 13), Map.entry("examples", 14),
-            Map.entry("examples.bench", 14));
+            Map.entry("pipeline", 11), Map.entry("edit", 12), Map.entry("report", 13), Map.entry("study", 14),
+            Map.entry("examples", 15),
+            Map.entry("examples.bench", 15));
     private static final Pattern PACKAGE = Pattern.compile("^package io\\.github\\.audioldm4j\\.([\\w.]+);", Pattern.MULTILINE);
     private static final Pattern REFERENCE = Pattern.compile("io\\.github\\.audioldm4j\\.((?:[a-z]\\w*\\.)*[a-z]\\w*)\\.[A-Z]");
 
