@@ -68,6 +68,9 @@ public final class Compare implements Callable<Integer> {
     double cutoff;
     @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "seed")
     long seed;
+    @Option(names = "--edit-target", paramLabel = "TEXT", description = "add an editing sweep towards this prompt "
+            + "(tStart 0.25, 0.5, 0.75; CLAP-scored when the bundle has clap_audio)")
+    String editTarget;
 
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
@@ -85,7 +88,7 @@ public final class Compare implements Callable<Integer> {
         ReconstructionStudy.Options options;
         try {
             options = ReconstructionStudy.Options.defaults().withPrompt(prompt).withStrength(strength).withSteps(steps)
-                    .withCutoff(cutoff).withSeed(seed);
+                    .withCutoff(cutoff).withSeed(seed).withEditTarget(editTarget);
         } catch (IllegalArgumentException e) {
             throw CliChecks.usage(spec, e, java.util.Map.of("strength", "strength", "numInferenceSteps", "steps",
                     "cutoffHz", "cutoff", "seed", "seed"));
@@ -132,7 +135,8 @@ public final class Compare implements Callable<Integer> {
         }
         ComparisonReport report;
         ReconstructionStudy.StageListener stages = output.quiet ? (i, name, status) -> { }
-                : (i, name, status) -> err.printf(Locale.ROOT, "[%d/8] %-16s %s%n", i, name, status);
+                : (i, name, status) -> err.printf(Locale.ROOT, "[%d/%d] %-16s %s%n", i, ReconstructionStudy.STAGES
+                        + (editTarget != null ? ReconstructionStudy.EDIT_SWEEP.length : 0), name, status);
         ProgressListener progress = output.quiet ? ConsoleProgress.warningsOnly(err)
                 : new ConsoleProgress("  denoising", err);
         if (bundle != null) {

@@ -39,12 +39,13 @@ public final class Refine implements Callable<Integer> {
             Map.entry("numInferenceSteps", "steps"), Map.entry("guidanceScale", "guidance"), Map.entry("cutoffHz", "cutoff"),
             Map.entry("transitionHz", "transition"), Map.entry("startFraction", "from"), Map.entry("endFraction", "to"),
             Map.entry("prompt", "prompt"), Map.entry("negativePrompt", "negative"), Map.entry("tStart", "t-start"),
-            Map.entry("targetGuidance", "target-guidance"), Map.entry("sourceGuidance", "guidance"));
+            Map.entry("targetGuidance", "target-guidance"), Map.entry("sourceGuidance", "guidance"),
+            Map.entry("extendSeconds", "extend"), Map.entry("extraSeconds", "extend"));
 
     /** The audio-to-audio modes. */
     enum Mode {
         SDEDIT("sdedit"), GUIDED("guided"), BANDSPLIT("bandsplit"), CASCADE("cascade"), INPAINT("inpaint"),
-        DDIM_INVERSION("ddim-inversion"), DDPM_INVERSION("ddpm-inversion"), EDIT("edit");
+        DDIM_INVERSION("ddim-inversion"), DDPM_INVERSION("ddpm-inversion"), EDIT("edit"), CONTINUE("continue");
 
         final String cli;
 
@@ -59,7 +60,7 @@ public final class Refine implements Callable<Integer> {
                 }
             }
             throw new picocli.CommandLine.TypeConversionException("expected one of sdedit, guided, bandsplit, cascade, "
-                    + "inpaint, ddim-inversion, ddpm-inversion, edit but was '" + s + "'");
+                    + "inpaint, ddim-inversion, ddpm-inversion, edit, continue but was '" + s + "'");
         }
 
         @Override
@@ -95,8 +96,15 @@ public final class Refine implements Callable<Integer> {
             + "below --cutoff, regenerate above; bandsplit: VAE reconstruction below --cutoff + SDEdit above; cascade: "
             + "VAE reconstruction, then SDEdit of it; inpaint: regenerate the time range --from..--to; "
             + "ddim-inversion / ddpm-inversion: invert with --prompt and reconstruct; edit: edit-friendly DDPM "
-            + "inversion with --prompt, then sampling towards --target-prompt from --t-start")
+            + "inversion with --prompt, then sampling towards --target-prompt from --t-start; continue: extend the "
+            + "audio by --extend seconds with --prompt")
     Mode mode;
+    @Option(names = "--regions", paramLabel = "R[,R...]", split = ",", description = "inpaint: regions to regenerate, "
+            + "each START-END (fractions of the duration) with an optional :MELLOW-MELHIGH mel-bin range (0-64), "
+            + "e.g. 0.1-0.3,0.6-0.8:32-64 (default: --from..--to over every band)")
+    java.util.List<String> regions;
+    @Option(names = "--extend", paramLabel = "S", defaultValue = "2.0", description = "continue: seconds to add")
+    double extend;
     @Option(names = "--target-prompt", paramLabel = "TEXT", description = "edit: the prompt to edit towards")
     String targetPrompt;
     @Option(names = "--t-start", paramLabel = "F", defaultValue = "0.5",
@@ -141,6 +149,27 @@ public final class Refine implements Callable<Integer> {
         return Audioldm4j.run(out, err, Commands.prepend("refine", args));
     }
 
+    private java.util.List<LatentMask.Region> parseRegions(int melBins) {
+        java.util.List<LatentMask.Region> out = new java.util.ArrayList<>();
+        java.util.regex.Pattern p = java.util.regex.Pattern.compile(
+                "\\s*([0-9.]+)\\s*-\\s*([0-9.]+)\\s*(?::\\s*(\\d+)\\s*-\\s*(\\d+)\\s*)?");
+        for (String r : regions) {
+            java.util.regex.Matcher x = p.matcher(r);
+            if (!x.matches()) {
+                throw CliChecks.usage(spec, "option --regions: each region must be START-END[:MELLOW-MELHIGH], got \""
+                        + r + "\"");
+            }
+            try {
+                out.add(new LatentMask.Region(Double.parseDouble(x.group(1)), Double.parseDouble(x.group(2)),
+                        x.group(3) == null ? 0 : Integer.parseInt(x.group(3)),
+                        x.group(4) == null ? melBins : Integer.parseInt(x.group(4))));
+            } catch (IllegalArgumentException e) {
+                throw CliChecks.usage(spec, "option --regions: region \"" + r + "\": " + e.getMessage());
+            }
+        }
+        return out;
+    }
+
     static LatentSampling sampling(CommandSpec spec, String value) {
         switch (value.toLowerCase(Locale.ROOT)) {
             case "mode":
@@ -164,6 +193,7 @@ public final class Refine implements Callable<Integer> {
         Manifest m = bundle.manifest();
         AudioToAudioRequest request;
         EditRequest editRequest;
+        java.util.List<LatentMask.Region> parsedRegions = null;
         // everything that can be checked without a model, before the audio is decoded
         try {
             AudioToAudioRequest.Builder b = AudioToAudioRequest.builder()
@@ -192,6 +222,13 @@ public final class Refine implements Callable<Integer> {
                     break;
                 default:
                     break;
+            }
+            if (mode == Mode.INPAINT && regions != null) {
+                parsedRegions = parseRegions(m.mel().nMels());
+                LatentMask.regenerate(8, 16, m.mel().nMels(), parsedRegions);
+            }
+            if (mode == Mode.CONTINUE) {
+                Check.positive("extendSeconds", extend);
             }
             if (mode == Mode.EDIT && targetPrompt == null) {
                 throw CliChecks.usage(spec, "option --target-prompt is required with --mode edit");
@@ -228,7 +265,11 @@ public final class Refine implements Callable<Integer> {
                     result = p.cascade(audio, request, progress, none);
                     break;
                 case INPAINT:
-                    result = p.inpaintTime(audio, request, from, to, progress, none);
+                    result = parsedRegions != null ? p.inpaint(audio, request, parsedRegions, progress, none)
+                            : p.inpaintTime(audio, request, from, to, progress, none);
+                    break;
+                case CONTINUE:
+                    result = p.continueAudio(audio, request, extend, progress, none);
                     break;
                 case DDIM_INVERSION:
                     result = new AudioEditor(p).ddimReconstruct(audio, editRequest, progress, none);

@@ -229,6 +229,25 @@ class ExamplesCliTest {
                 "--prompt", "a tone", "--target-prompt", "a dog", "--t-start", "0.5", "--out", edited.toString());
         assertEquals(0, r.code(), r.err());
         assertEquals(16000, AudioDecoder.decode(edited, 16000).samples().length);
+        Path regions = tmp.resolve("regions.wav");
+        r = call(Refine::run, "--bundle", bundle, "--input", in.toString(), "--mode", "inpaint", "--steps", "4",
+                "--regions", "0.1-0.3,0.6-0.8:32-64", "--out", regions.toString());
+        assertEquals(0, r.code(), r.err());
+        Path longer = tmp.resolve("continued.wav");
+        r = call(Refine::run, "--bundle", bundle, "--input", in.toString(), "--mode", "continue", "--steps", "4",
+                "--extend", "0.5", "--out", longer.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(24000, AudioDecoder.decode(longer, 16000).samples().length);
+        r = call(Refine::run, "--bundle", bundle, "--input", in.toString(), "--mode", "inpaint", "--regions", "0.5-0.2");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("option --regions: region \"0.5-0.2\": endFraction must be > startFraction"),
+                r.err());
+        r = call(Refine::run, "--bundle", bundle, "--input", in.toString(), "--mode", "inpaint", "--regions", "a-b");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("each region must be START-END[:MELLOW-MELHIGH]"), r.err());
+        r = call(Refine::run, "--bundle", bundle, "--input", in.toString(), "--mode", "continue", "--extend", "-1");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("option --extend must be finite and > 0, got -1.0"), r.err());
         r = call(Refine::run, "--bundle", bundle, "--input", in.toString(), "--mode", "edit");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("option --target-prompt is required with --mode edit"), r.err());
@@ -256,7 +275,7 @@ class ExamplesCliTest {
         com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper()
                 .readTree(dir.resolve("report.json").toFile());
         assertEquals(1, json.get("schema_version").asInt());
-        assertEquals(8, json.get("stages").size());
+        assertEquals(10, json.get("stages").size());
         assertTrue(r.out().contains("resample-16k") && r.out().contains("skipped: no model bundle given"), r.out());
         assertTrue(r.out().contains(dir.resolve("report.html").toAbsolutePath().toString()), r.out());
     }
@@ -269,7 +288,8 @@ class ExamplesCliTest {
                 dir.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(!r.out().contains("skipped"), r.out());
-        for (String stage : new String[] {"mel-vocoder", "vae", "sdedit", "guided", "band-split", "cascade"}) {
+        for (String stage : new String[] {"mel-vocoder", "vae", "sdedit", "guided", "band-split", "cascade",
+            "ddim-inversion", "ddpm-inversion"}) {
             assertTrue(r.out().contains(stage), stage);
         }
         r = call(Compare::run, "--strength", "2");

@@ -177,6 +177,17 @@ public final class AudioLdm2Pipeline implements AutoCloseable {
                 manifest.defaults().maxNewTokens());
     }
 
+    /**
+     * CLAP text-audio cosine similarity of a waveform at this pipeline's rate to a prompt (needs
+     * the bundle's clap_audio), as the re-ranking computes it.
+     */
+    public float clapScore(String prompt, float[] waveform) {
+        Check.notNull("prompt", prompt);
+        Check.notEmpty("waveform", waveform);
+        return new ClapReranker(models, text(), sampleRate()).rank(List.of(prompt), List.of(waveform), 1, 0)
+                .scores()[0];
+    }
+
     /** The scaled latent of audio ({@code posterior mode or sample * scaling_factor}), as img2img starts from. */
     public float[] scaledLatent(EncodedAudio enc, LatentSampling sampling, long seed) {
         Check.notNull("enc", enc);

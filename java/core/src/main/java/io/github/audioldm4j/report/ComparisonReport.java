@@ -319,6 +319,21 @@ public final class ComparisonReport {
         }
 
         /** The report (reference band levels and spectral shape are measured here). */
+        /**
+         * Appends text to the description of the stage added last (for a value known only after the
+         * stage, such as a CLAP score of its output).
+         *
+         * @throws IllegalStateException if no stage was added yet
+         */
+        public Builder appendToLastDescription(String text) {
+            Check.notNull("text", text);
+            Check.state(!stages.isEmpty(), "no stage to annotate yet");
+            Stage s = stages.remove(stages.size() - 1);
+            stages.add(new Stage(s.index(), s.name(), s.description() + text, s.status(), s.skipReason(), s.waveform(),
+                    s.comparedSamples(), s.metrics(), s.elapsedSeconds()));
+            return this;
+        }
+
         public ComparisonReport build() {
             return new ComparisonReport(this);
         }

@@ -1,6 +1,8 @@
 package io.github.audioldm4j.study;
 
 import io.github.audioldm4j.dsp.AudioLdm2MelExtractor;
+import io.github.audioldm4j.edit.AudioEditor;
+import io.github.audioldm4j.edit.EditRequest;
 import io.github.audioldm4j.dsp.GriffinLimVocoder;
 import io.github.audioldm4j.dsp.SincResampler;
 import io.github.audioldm4j.pipeline.AudioLdm2Pipeline;
@@ -26,12 +28,25 @@ import java.util.Locale;
  *   <li><b>guided</b>: diffusion from noise that re-injects the original latent below {@code cutoffHz};</li>
  *   <li><b>band-split</b>: VAE below {@code cutoffHz}, SDEdit above;</li>
  *   <li><b>cascade</b>: VAE, then SDEdit of its output at {@code cascadeStrength}.</li>
+ *   <li><b>ddim-inversion</b>: DDIM inversion of the VAE latent with the prompt, then DDIM sampling
+ *       back (how much the deterministic diffusion path loses on top of the VAE);</li>
+ *   <li><b>ddpm-inversion</b>: edit-friendly DDPM inversion and sampling with its noise maps (returns
+ *       the VAE latent: what remains is the VAE + vocoder's loss).</li>
  * </ol>
- * Stages 3–8 need a bundle; without one they are recorded as skipped with the reason. Stage
+ * With {@link Options#editTarget()} set, an editing sweep follows: ZETA-style edits towards that
+ * prompt at {@code tStart} 0.25, 0.5 and 0.75, each compared with the input (fidelity) and, where
+ * the bundle has {@code clap_audio}, scored against the target prompt with CLAP (in the stage's
+ * description).
+ * Stages 3 onwards need a bundle; without one they are recorded as skipped with the reason. Stage
  * outputs (16 kHz) are resampled back to the original rate for the metrics. A stage that fails
  * (e.g. a component missing from the bundle) is recorded as skipped with its error.
  */
 public final class ReconstructionStudy {
+    /** The stages of the study, without the optional editing sweep. */
+    public static final int STAGES = 10;
+    /** The tStart values of the editing sweep. */
+    public static final double[] EDIT_SWEEP = {0.25, 0.5, 0.75};
+
     private ReconstructionStudy() {}
 
     /**
@@ -46,9 +61,11 @@ public final class ReconstructionStudy {
      * @param transitionHz crossover width of the band split
      * @param griffinLimIterations Griffin-Lim iterations of the model-free stage
      * @param seed seed of every stochastic stage
+     * @param editTarget the target prompt of the editing sweep, or null for no sweep
      */
     public record Options(String prompt, double strength, double cascadeStrength, int numInferenceSteps,
-            double guidanceScale, double cutoffHz, double transitionHz, int griffinLimIterations, long seed) {
+            double guidanceScale, double cutoffHz, double transitionHz, int griffinLimIterations, long seed,
+            String editTarget) {
         public Options {
             Check.notNull("prompt", prompt);
             Check.inRangeExclusiveMin("strength", strength, 0.0, 1.0);
@@ -62,32 +79,38 @@ public final class ReconstructionStudy {
 
         /** Defaults: no prompt, strength 0.3, cascade 0.2, 100 steps, guidance 3.5, 4 kHz ± 250 Hz, 60 Griffin-Lim iterations, seed 0. */
         public static Options defaults() {
-            return new Options("", 0.3, 0.2, 100, 3.5, 4000, 500, 60, 0);
+            return new Options("", 0.3, 0.2, 100, 3.5, 4000, 500, 60, 0, null);
         }
 
         public Options withPrompt(String p) {
             return new Options(p, strength, cascadeStrength, numInferenceSteps, guidanceScale, cutoffHz, transitionHz,
-                    griffinLimIterations, seed);
+                    griffinLimIterations, seed, editTarget);
         }
 
         public Options withSteps(int n) {
             return new Options(prompt, strength, cascadeStrength, n, guidanceScale, cutoffHz, transitionHz,
-                    griffinLimIterations, seed);
+                    griffinLimIterations, seed, editTarget);
         }
 
         public Options withStrength(double s) {
             return new Options(prompt, s, cascadeStrength, numInferenceSteps, guidanceScale, cutoffHz, transitionHz,
-                    griffinLimIterations, seed);
+                    griffinLimIterations, seed, editTarget);
         }
 
         public Options withSeed(long s) {
             return new Options(prompt, strength, cascadeStrength, numInferenceSteps, guidanceScale, cutoffHz,
-                    transitionHz, griffinLimIterations, s);
+                    transitionHz, griffinLimIterations, s, editTarget);
+        }
+
+        /** With an editing sweep towards {@code target} (null: none). */
+        public Options withEditTarget(String target) {
+            return new Options(prompt, strength, cascadeStrength, numInferenceSteps, guidanceScale, cutoffHz,
+                    transitionHz, griffinLimIterations, seed, target);
         }
 
         public Options withCutoff(double hz) {
             return new Options(prompt, strength, cascadeStrength, numInferenceSteps, guidanceScale, hz, transitionHz,
-                    griffinLimIterations, seed);
+                    griffinLimIterations, seed, editTarget);
         }
     }
 
@@ -169,6 +192,37 @@ public final class ReconstructionStudy {
         r.modelStage("cascade", String.format(Locale.ROOT, "VAE, then SDEdit of its output at strength %.2f",
                 options.cascadeStrength()), why,
                 () -> pipeline.cascade(clipped, base.withStrength(options.cascadeStrength()), steps, cancel));
+        AudioEditor editor = pipeline == null ? null : new AudioEditor(pipeline);
+        EditRequest inversion = EditRequest.builder().sourcePrompt(options.prompt())
+                .numInferenceSteps(options.numInferenceSteps()).sourceGuidance(1.0).seed(options.seed()).build();
+        r.modelStage("ddim-inversion", String.format(Locale.ROOT, "DDIM inversion of the VAE latent (%d steps, prompt "
+                + "\"%s\", no guidance), then DDIM sampling back", options.numInferenceSteps(), options.prompt()), why,
+                () -> editor.ddimReconstruct(clipped, inversion, steps, cancel));
+        r.modelStage("ddpm-inversion", String.format(Locale.ROOT, "edit-friendly DDPM inversion (%d steps), then "
+                + "sampling with its noise maps: the VAE latent comes back", options.numInferenceSteps()), why,
+                () -> editor.ddpmReconstruct(clipped, inversion, steps, cancel));
+        if (options.editTarget() != null) {
+            boolean clap = pipeline != null && pipeline.models().bundle().has("clap_audio");
+            for (double t : EDIT_SWEEP) {
+                EditRequest edit = EditRequest.builder().sourcePrompt(options.prompt()).targetPrompt(options.editTarget())
+                        .numInferenceSteps(options.numInferenceSteps()).targetGuidance(options.guidanceScale()).tStart(t)
+                        .seed(options.seed()).build();
+                float[][] out = new float[1][];
+                String name = String.format(Locale.ROOT, "edit-t%.2f", t);
+                String desc = String.format(Locale.ROOT, "ZETA-style edit towards \"%s\" from tStart %.2f (%d of %d "
+                        + "steps)", options.editTarget(), t, options.numInferenceSteps() - edit.startIndex(),
+                        options.numInferenceSteps());
+                r.modelStage(name, desc, why, () -> {
+                    out[0] = editor.edit(clipped, edit, steps, cancel);
+                    return out[0];
+                });
+                if (clap && out[0] != null) {
+                    r.annotateLast(String.format(Locale.ROOT, "; CLAP score to the target %.3f (input %.3f)",
+                            pipeline.clapScore(options.editTarget(), out[0]),
+                            pipeline.clapScore(options.editTarget(), clipped)));
+                }
+            }
+        }
         return report.build();
     }
 
@@ -220,6 +274,11 @@ public final class ReconstructionStudy {
             float[] back = SincResampler.resample(out16, AudioLdm2MelExtractor.SAMPLE_RATE, sampleRate);
             report.addStage(name, description, back, secs);
             listener.onStage(index, name, String.format(Locale.ROOT, "done in %.2f s", secs));
+        }
+
+        /** Appends to the description of the stage added last (e.g. a score computed after the stage). */
+        void annotateLast(String text) {
+            report.appendToLastDescription(text);
         }
 
         void modelStage(String name, String description, String skipReason, Body body) {

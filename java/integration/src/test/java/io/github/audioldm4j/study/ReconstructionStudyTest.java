@@ -37,9 +37,10 @@ class ReconstructionStudyTest {
         List<String> events = new ArrayList<>();
         ComparisonReport r = ReconstructionStudy.run(signal(), 32000, "test", null, QUICK, ProgressListener.NONE,
                 (i, name, status) -> events.add(i + " " + name + " " + status), CancellationToken.none());
-        assertEquals(8, r.stages().size());
+        assertEquals(ReconstructionStudy.STAGES, r.stages().size());
+        assertEquals("ddpm-inversion", r.stages().get(9).name());
         assertTrue(r.stages().get(0).ran() && r.stages().get(1).ran());
-        for (int i = 2; i < 8; i++) {
+        for (int i = 2; i < ReconstructionStudy.STAGES; i++) {
             assertEquals("no model bundle given", r.stages().get(i).skipReason());
         }
         // the 12 kHz tone is gone after 16 kHz resampling: > 40 dB lost above 8 kHz
@@ -58,12 +59,24 @@ class ReconstructionStudyTest {
                     ReconstructionStudy.StageListener.NONE, CancellationToken.none());
             ComparisonReport b = ReconstructionStudy.run(signal(), 32000, "test", p, QUICK, ProgressListener.NONE,
                     ReconstructionStudy.StageListener.NONE, CancellationToken.none());
-            for (int i = 0; i < 8; i++) {
+            for (int i = 0; i < ReconstructionStudy.STAGES; i++) {
                 ComparisonReport.Stage s = a.stages().get(i);
                 assertTrue(s.ran(), s.name() + ": " + s.skipReason());
                 assertEquals(s.metrics().logSpectralDistance(), b.stages().get(i).metrics().logSpectralDistance(),
                         s.name() + " is deterministic");
             }
+            // the DDPM inversion stage returns the VAE latent: its audio equals the vae stage's
+            double vaeLsd = a.stages().get(3).metrics().logSpectralDistance();
+            double ddpmLsd = a.stages().get(9).metrics().logSpectralDistance();
+            assertEquals(vaeLsd, ddpmLsd, 1e-3 * vaeLsd, "ddpm-inversion reconstructs the VAE stage");
+            // the editing sweep
+            ComparisonReport e2 = ReconstructionStudy.run(signal(), 32000, "test", p, QUICK.withEditTarget("a dog barking"),
+                    ProgressListener.NONE, ReconstructionStudy.StageListener.NONE, CancellationToken.none());
+            assertEquals(ReconstructionStudy.STAGES + ReconstructionStudy.EDIT_SWEEP.length, e2.stages().size());
+            ComparisonReport.Stage edit = e2.stages().get(ReconstructionStudy.STAGES);
+            assertEquals("edit-t0.25", edit.name());
+            assertTrue(edit.ran(), edit.skipReason());
+            assertTrue(edit.description().contains("CLAP score to the target"), edit.description());
             CancellationToken cancel = new CancellationToken();
             PipelineCancelledException e = assertThrows(PipelineCancelledException.class,
                     () -> ReconstructionStudy.run(signal(), 32000, "test", p, QUICK, ProgressListener.NONE,
