@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "audioldm4j", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "AudioLDM2 text-to-audio, audio reconstruction and reconstruction-quality analysis on the JVM.",
-        subcommands = {Generate.class, Reconstruct.class, Refine.class, Compare.class, VerifyBundle.class, Bench.class,
+        subcommands = {Generate.class, Reconstruct.class, Refine.class, Compare.class, Corpus.class, VerifyBundle.class,
+            Bench.class,
             Info.class, AutoComplete.GenerateCompletion.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:failure (bundle, audio file, runtime or model error)",

@@ -58,14 +58,14 @@ class ExamplesCliTest {
             assertEquals(0, r.code());
             assertTrue(r.out().startsWith("Usage: audioldm4j "), r.out());
         }
-        for (String sub : new String[] {"generate", "reconstruct", "refine", "study", "verify-bundle", "bench", "info"}) {
+        for (String sub : new String[] {"generate", "reconstruct", "refine", "study", "corpus", "verify-bundle", "bench", "info"}) {
             Result r = call((a, o, e) -> Audioldm4j.run(o, e, a), sub, "--help");
             assertEquals(0, r.code(), sub);
             assertTrue(r.out().startsWith("Usage: audioldm4j " + sub), r.out());
         }
         Result r = call((a, o, e) -> Audioldm4j.run(o, e, a), "--help");
         assertEquals(0, r.code());
-        for (String sub : new String[] {"generate", "reconstruct", "refine", "study", "verify-bundle", "bench", "info",
+        for (String sub : new String[] {"generate", "reconstruct", "refine", "study", "corpus", "verify-bundle", "bench", "info",
             "generate-completion"}) {
             assertTrue(r.out().contains("  " + sub), sub + " in " + r.out());
         }
@@ -191,6 +191,37 @@ class ExamplesCliTest {
         r = call((a, o, e) -> Audioldm4j.run(o, e, a), "info", "--no-runtime");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("cores: "), r.out());
+    }
+
+    @Test
+    void corpusRunsAndReruns(@TempDir Path tmp) throws Exception {
+        Path dir = java.nio.file.Files.createDirectories(tmp.resolve("clips"));
+        for (int i = 0; i < 3; i++) {
+            float[] x = new float[16000];
+            for (int k = 0; k < x.length; k++) {
+                x[k] = (float) (0.3 * Math.sin(2 * Math.PI * (300 + 100 * i) * k / 16000.0));
+            }
+            AudioEncoder.encode(x, 16000, dir.resolve("c" + i + ".wav"));
+        }
+        Path out = tmp.resolve("report");
+        Result r = call((a, o, e) -> Audioldm4j.run(o, e, a), "corpus", "--input", dir.toString(), "--out",
+                out.toString(), "--bundle", bundle, "--stages", "resample-16k,vae", "--steps", "4", "--json", "--quiet");
+        assertEquals(0, r.code(), r.err());
+        com.fasterxml.jackson.databind.JsonNode j = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
+        assertEquals(3, j.get("clips").asInt());
+        assertEquals(6, j.get("computed_rows").asInt());
+        assertTrue(j.get("models_loaded").asBoolean());
+        r = call((a, o, e) -> Audioldm4j.run(o, e, a), "corpus", "--input", dir.toString(), "--out", out.toString(),
+                "--bundle", bundle, "--stages", "resample-16k,vae", "--steps", "4", "--json", "--quiet");
+        j = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
+        assertEquals(0, j.get("computed_rows").asInt());
+        assertEquals(false, j.get("models_loaded").asBoolean(), "a rerun loads no model");
+        r = call((a, o, e) -> Audioldm4j.run(o, e, a), "corpus", "--input", dir.toString(), "--stages", "vae,magic");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("option --stages must be names of"), r.err());
+        r = call((a, o, e) -> Audioldm4j.run(o, e, a), "corpus", "--input", tmp.resolve("none").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("option --input: input must be a folder or a manifest file"), r.err());
     }
 
     @Test

@@ -55,7 +55,7 @@ class LauncherTest {
         Result r = launch(tmp, "--version");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().startsWith("audioldm4j 0.1.0-SNAPSHOT"), r.out());
-        for (String sub : new String[] {"generate", "reconstruct", "refine", "study", "verify-bundle", "bench", "info"}) {
+        for (String sub : new String[] {"generate", "reconstruct", "refine", "study", "corpus", "verify-bundle", "bench", "info"}) {
             r = launch(tmp, sub, "--help");
             assertEquals(0, r.code(), sub + ": " + r.err());
             assertTrue(r.out().startsWith("Usage: audioldm4j " + sub), r.out());

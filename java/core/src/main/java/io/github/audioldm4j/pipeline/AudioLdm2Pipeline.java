@@ -188,6 +188,14 @@ public final class AudioLdm2Pipeline implements AutoCloseable {
                 .scores()[0];
     }
 
+    /**
+     * The CLAP embeddings of waveforms at this pipeline's rate and of prompts (needs clap_audio
+     * for audio), for corpus metrics (FAD, KAD, CLAP scores).
+     */
+    public ClapReranker clap() {
+        return new ClapReranker(models, text(), sampleRate());
+    }
+
     /** The scaled latent of audio ({@code posterior mode or sample * scaling_factor}), as img2img starts from. */
     public float[] scaledLatent(EncodedAudio enc, LatentSampling sampling, long seed) {
         Check.notNull("enc", enc);

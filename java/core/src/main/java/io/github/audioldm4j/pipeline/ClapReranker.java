@@ -46,15 +46,13 @@ public final class ClapReranker {
      * per-prompt selection; diffusers' {@code score_waveforms} sorts over all audios of the batch,
      * which can hand one prompt another prompt's audio — diffusers issue #13602).
      */
-    public Ranked rank(List<String> prompts, List<float[]> waves, int n, long seed) {
-        Check.notEmpty("prompts", prompts);
-        Check.notNull("waves", waves);
-        Check.positive("n", n);
-        if (waves.size() != prompts.size() * n) {
-            throw new IllegalArgumentException("waves must hold n (" + n + ") candidates per prompt ("
-                    + prompts.size() + " prompts), got " + waves.size());
-        }
-        HostTensor textEmb = text.clapEmbeddings(prompts);
+    /**
+     * CLAP audio embeddings [N, 512] (L2-normalised by the exported component) of waveforms at this
+     * reranker's rate: resampled to 48 kHz, transformers' ClapFeatureExtractor (rand_trunc with a
+     * {@code java.util.Random(seed)} for clips longer than 10 s), then clap_audio.
+     */
+    public HostTensor audioEmbeddings(List<float[]> waves, long seed) {
+        Check.notEmpty("waves", waves);
         ClapFeatureExtractor fe = new ClapFeatureExtractor();
         int rate = fe.config().samplingRate();
         int rows = waves.size();
@@ -64,13 +62,31 @@ public final class ClapReranker {
         boolean[] longer = new boolean[rows];
         Random crop = new Random(seed);
         for (int i = 0; i < rows; i++) {
-            float[] up = SincResampler.resample(waves.get(i), sampleRate, rate);
+            float[] up = SincResampler.resample(Check.requireNonNullElement("waves", waves.get(i), i), sampleRate, rate);
             ClapFeatureExtractor.Features f = fe.extract(up, rate, crop);
             System.arraycopy(f.inputFeatures(), 0, feats, i * frames * mels, frames * mels);
             longer[i] = f.isLonger();
         }
-        HostTensor audioEmb = models.clapAudio().encode(HostTensor.ofFloats(feats, rows, 1, frames, mels),
+        return models.clapAudio().encode(HostTensor.ofFloats(feats, rows, 1, frames, mels),
                 HostTensor.ofBools(longer, rows, 1));
+    }
+
+    /** CLAP text embeddings [N, 512] of prompts. */
+    public HostTensor textEmbeddings(List<String> prompts) {
+        return text.clapEmbeddings(prompts);
+    }
+
+    public Ranked rank(List<String> prompts, List<float[]> waves, int n, long seed) {
+        Check.notEmpty("prompts", prompts);
+        Check.notNull("waves", waves);
+        Check.positive("n", n);
+        if (waves.size() != prompts.size() * n) {
+            throw new IllegalArgumentException("waves must hold n (" + n + ") candidates per prompt ("
+                    + prompts.size() + " prompts), got " + waves.size());
+        }
+        HostTensor textEmb = text.clapEmbeddings(prompts);
+        HostTensor audioEmb = audioEmbeddings(waves, seed);
+        int rows = waves.size();
         int d = (int) audioEmb.dim(1);
         List<float[]> sorted = new ArrayList<>();
         float[] scores = new float[rows];

@@ -44,6 +44,9 @@ import java.util.Locale;
 public final class ReconstructionStudy {
     /** The stages of the study, without the optional editing sweep. */
     public static final int STAGES = 10;
+    /** Their names, in order. */
+    public static final java.util.List<String> STAGE_NAMES = java.util.List.of("resample-16k", "mel-griffin-lim",
+            "mel-vocoder", "vae", "sdedit", "guided", "band-split", "cascade", "ddim-inversion", "ddpm-inversion");
     /** The tStart values of the editing sweep. */
     public static final double[] EDIT_SWEEP = {0.25, 0.5, 0.75};
 
@@ -62,10 +65,12 @@ public final class ReconstructionStudy {
      * @param griffinLimIterations Griffin-Lim iterations of the model-free stage
      * @param seed seed of every stochastic stage
      * @param editTarget the target prompt of the editing sweep, or null for no sweep
+     * @param stages the names of the stages to run (the others are recorded as skipped, "not
+     *     selected"), or null for all
      */
     public record Options(String prompt, double strength, double cascadeStrength, int numInferenceSteps,
             double guidanceScale, double cutoffHz, double transitionHz, int griffinLimIterations, long seed,
-            String editTarget) {
+            String editTarget, java.util.Set<String> stages) {
         public Options {
             Check.notNull("prompt", prompt);
             Check.inRangeExclusiveMin("strength", strength, 0.0, 1.0);
@@ -75,42 +80,57 @@ public final class ReconstructionStudy {
             Check.inRange("cutoffHz", cutoffHz, 100.0, 7900.0);
             Check.positive("transitionHz", transitionHz);
             Check.inRange("griffinLimIterations", griffinLimIterations, 1, 10000);
+            if (stages != null) {
+                for (String st : stages) {
+                    if (!STAGE_NAMES.contains(st)) {
+                        throw new IllegalArgumentException("stages must be names of " + STAGE_NAMES + ", got \"" + st
+                                + "\"");
+                    }
+                }
+                stages = java.util.Set.copyOf(stages);
+            }
         }
 
         /** Defaults: no prompt, strength 0.3, cascade 0.2, 100 steps, guidance 3.5, 4 kHz ± 250 Hz, 60 Griffin-Lim iterations, seed 0. */
         public static Options defaults() {
-            return new Options("", 0.3, 0.2, 100, 3.5, 4000, 500, 60, 0, null);
+            return new Options("", 0.3, 0.2, 100, 3.5, 4000, 500, 60, 0, null, null);
         }
 
         public Options withPrompt(String p) {
             return new Options(p, strength, cascadeStrength, numInferenceSteps, guidanceScale, cutoffHz, transitionHz,
-                    griffinLimIterations, seed, editTarget);
+                    griffinLimIterations, seed, editTarget, stages);
         }
 
         public Options withSteps(int n) {
             return new Options(prompt, strength, cascadeStrength, n, guidanceScale, cutoffHz, transitionHz,
-                    griffinLimIterations, seed, editTarget);
+                    griffinLimIterations, seed, editTarget, stages);
         }
 
         public Options withStrength(double s) {
             return new Options(prompt, s, cascadeStrength, numInferenceSteps, guidanceScale, cutoffHz, transitionHz,
-                    griffinLimIterations, seed, editTarget);
+                    griffinLimIterations, seed, editTarget, stages);
         }
 
         public Options withSeed(long s) {
             return new Options(prompt, strength, cascadeStrength, numInferenceSteps, guidanceScale, cutoffHz,
-                    transitionHz, griffinLimIterations, s, editTarget);
+                    transitionHz, griffinLimIterations, s, editTarget, stages);
+        }
+
+        /** Only these stages (null: all). */
+        public Options withStages(java.util.Set<String> names) {
+            return new Options(prompt, strength, cascadeStrength, numInferenceSteps, guidanceScale, cutoffHz,
+                    transitionHz, griffinLimIterations, seed, editTarget, names);
         }
 
         /** With an editing sweep towards {@code target} (null: none). */
         public Options withEditTarget(String target) {
             return new Options(prompt, strength, cascadeStrength, numInferenceSteps, guidanceScale, cutoffHz,
-                    transitionHz, griffinLimIterations, seed, target);
+                    transitionHz, griffinLimIterations, seed, target, stages);
         }
 
         public Options withCutoff(double hz) {
             return new Options(prompt, strength, cascadeStrength, numInferenceSteps, guidanceScale, hz, transitionHz,
-                    griffinLimIterations, seed, editTarget);
+                    griffinLimIterations, seed, editTarget, stages);
         }
     }
 
@@ -161,7 +181,7 @@ public final class ReconstructionStudy {
                 .title("AudioLDM2 reconstruction study")
                 .inputDescription(inputDescription)
                 .cropToCommonLength(true);
-        Runner r = new Runner(report, sampleRate, stages, cancel);
+        Runner r = new Runner(report, sampleRate, stages, cancel, options.stages());
 
         float[] x16 = SincResampler.resample(reference, sampleRate, sr16);
         r.stage("resample-16k", "original -> 16 kHz -> original rate (AudioLDM2 works at 16 kHz)", () -> x16);
@@ -247,7 +267,11 @@ public final class ReconstructionStudy {
         private final CancellationToken cancel;
         private int index;
 
-        Runner(ComparisonReport.Builder report, int sampleRate, StageListener listener, CancellationToken cancel) {
+        private final java.util.Set<String> selected;
+
+        Runner(ComparisonReport.Builder report, int sampleRate, StageListener listener, CancellationToken cancel,
+                java.util.Set<String> selected) {
+            this.selected = selected;
             this.report = report;
             this.sampleRate = sampleRate;
             this.listener = listener;
@@ -255,6 +279,12 @@ public final class ReconstructionStudy {
         }
 
         void stage(String name, String description, Body body) {
+            if (selected != null && !selected.contains(name) && !name.startsWith("edit-")) {
+                index++;
+                report.skipStage(name, description, "not selected");
+                listener.onStage(index, name, "skipped: not selected");
+                return;
+            }
             index++;
             cancel.throwIfCancelled("before stage " + name);
             listener.onStage(index, name, "running");
@@ -282,7 +312,10 @@ public final class ReconstructionStudy {
         }
 
         void modelStage(String name, String description, String skipReason, Body body) {
-            if (skipReason != null) {
+            if (skipReason != null || (selected != null && !selected.contains(name) && !name.startsWith("edit-"))) {
+                if (skipReason == null) {
+                    skipReason = "not selected";
+                }
                 index++;
                 report.skipStage(name, description, skipReason);
                 listener.onStage(index, name, "skipped: " + skipReason);

@@ -27,8 +27,9 @@ class LayeringTest {
             Map.entry("analysis", 4), Map.entry("scheduler", 5), Map.entry("runtime", 6), Map.entry("bundle", 7),
             Map.entry("runtime.presets", 8), Map.entry("runtime.shim", 8), Map.entry("model", 9), Map.entry("text", 10),
             Map.entry("pipeline", 11), Map.entry("edit", 12), Map.entry("report", 13), Map.entry("study", 14),
-            Map.entry("examples", 15),
-            Map.entry("examples.bench", 15));
+            Map.entry("corpus", 15),
+            Map.entry("examples", 16),
+            Map.entry("examples.bench", 16));
     private static final Pattern PACKAGE = Pattern.compile("^package io\\.github\\.audioldm4j\\.([\\w.]+);", Pattern.MULTILINE);
     private static final Pattern REFERENCE = Pattern.compile("io\\.github\\.audioldm4j\\.((?:[a-z]\\w*\\.)*[a-z]\\w*)\\.[A-Z]");
 

@@ -1,0 +1,140 @@
+package io.github.audioldm4j.examples;
+
+import io.github.audioldm4j.bundle.ModelBundle;
+import io.github.audioldm4j.corpus.CorpusInput;
+import io.github.audioldm4j.corpus.CorpusJob;
+import io.github.audioldm4j.corpus.CorpusReport;
+import io.github.audioldm4j.corpus.CorpusSpec;
+import io.github.audioldm4j.pipeline.AudioLdm2Pipeline;
+import io.github.audioldm4j.pipeline.CancellationToken;
+import io.github.audioldm4j.pipeline.ProgressListener;
+import io.github.audioldm4j.runtime.ModelRuntime;
+import io.github.audioldm4j.runtime.ModuleOptions;
+import io.github.audioldm4j.study.ReconstructionStudy;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code audioldm4j corpus}: the study (and text-to-audio) over a whole dataset, resumable. */
+@Command(name = "corpus", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Runs the reconstruction study (and text-to-audio from captions) over a folder or a manifest "
+                + "(CSV/JSONL: path, id, caption): per-clip metrics and CLAP scores, FAD/KAD and bootstrap CIs per "
+                + "stage, summary.json and report.html.",
+            "Resumable: results are keyed by content, stage and settings; a rerun does no model work, an interrupted "
+                + "run continues where it stopped."})
+public final class Corpus implements Callable<Integer> {
+    @ParentCommand
+    Audioldm4j top;
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    RuntimeOptions runtimeOptions;
+    @Mixin
+    OutputOptions output;
+
+    @Option(names = "--input", required = true, paramLabel = "DIR|FILE", description = "folder (recursive) or manifest")
+    Path input;
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "corpus-report", description = "output folder")
+    Path outDir;
+    @Option(names = "--bundle", paramLabel = "DIR", description = "model bundle; without it only model-free stages run")
+    Path bundleDir;
+    @Option(names = "--stages", paramLabel = "S[,S...]", split = ",", description = "stages (default: every study "
+            + "stage); add 'generate' for text-to-audio from the captions")
+    List<String> stages;
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "100", description = "schedule length")
+    int steps;
+    @Option(names = "--guidance", paramLabel = "G", defaultValue = "3.5", description = "guidance scale")
+    double guidance;
+    @Option(names = "--strength", paramLabel = "S", defaultValue = "0.3", description = "SDEdit / band-split strength")
+    double strength;
+    @Option(names = "--cutoff", paramLabel = "HZ", defaultValue = "4000", description = "band edge")
+    double cutoff;
+    @Option(names = "--prompt", paramLabel = "TEXT", defaultValue = "", description = "text condition of the diffusion stages")
+    String prompt;
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "job seed (per-clip seeds derive from it)")
+    long seed;
+    @Option(names = "--max-seconds", paramLabel = "S", defaultValue = "10.24", description = "clips are cut to this")
+    double maxSeconds;
+    @Option(names = "--min-seconds", paramLabel = "S", defaultValue = "0.25", description = "shorter clips are failures")
+    double minSeconds;
+    @Option(names = "--worst", paramLabel = "N", defaultValue = "3", description = "worst clips per stage in the report")
+    int worst;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream out = top.out();
+        CorpusSpec corpusSpec;
+        try {
+            corpusSpec = new CorpusSpec(stages != null ? stages : ReconstructionStudy.STAGE_NAMES, prompt, steps,
+                    guidance, strength, cutoff, seed, maxSeconds, minSeconds, worst);
+        } catch (IllegalArgumentException e) {
+            throw CliChecks.usage(spec, e, Map.ofEntries(Map.entry("stages", "stages"),
+                    Map.entry("numInferenceSteps", "steps"), Map.entry("guidanceScale", "guidance"),
+                    Map.entry("strength", "strength"), Map.entry("cutoffHz", "cutoff"),
+                    Map.entry("maxSeconds", "max-seconds"), Map.entry("minSeconds", "min-seconds"),
+                    Map.entry("worstClips", "worst")));
+        }
+        List<CorpusInput.Clip> clips;
+        try {
+            clips = CorpusInput.read(input);
+        } catch (IllegalArgumentException e) {
+            throw CliChecks.usage(spec, "option --input: " + e.getMessage());
+        }
+        CliChecks.outputDirectory(spec, "--out", outDir);
+        runtimeOptions.check();
+        ModelBundle bundle = bundleDir == null ? null : ModelBundle.open(CliChecks.directory(spec, "--bundle", bundleDir));
+        ModuleOptions options = runtimeOptions.options();
+        List<AutoCloseable> opened = new ArrayList<>();
+        CorpusJob.Outcome o;
+        long t0 = System.nanoTime();
+        try {
+            CorpusJob job = new CorpusJob(corpusSpec, outDir, bundle, bundle == null ? null : () -> {
+                ModelRuntime rt = runtimeOptions.runtime();
+                AudioLdm2Pipeline p = AudioLdm2Pipeline.open(bundle, rt, options);
+                opened.add(p);
+                opened.add(rt);
+                return p;
+            });
+            CorpusJob.Listener listener = output.quiet ? CorpusJob.Listener.NONE
+                    : (i, n, id, status) -> top.err().printf(Locale.ROOT, "[%d/%d] %s: %s%n", i, n, id, status);
+            ProgressListener progress = output.quiet ? ConsoleProgress.warningsOnly(top.err()) : ProgressListener.NONE;
+            o = job.run(clips, progress, listener, CancellationToken.none());
+        } finally {
+            for (AutoCloseable c : opened) {
+                c.close();
+            }
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        if (output.json) {
+            Map<String, Object> j = new LinkedHashMap<>();
+            j.put("command", "corpus");
+            j.put("clips", o.clips());
+            j.put("computed_rows", o.computedRows());
+            j.put("reused_rows", o.reusedRows());
+            j.put("failed_clips", o.failedClips());
+            j.put("models_loaded", o.modelsLoaded());
+            j.put("elapsed_seconds", secs);
+            j.put("clips_per_second", o.clips() / secs);
+            j.put("summary", outDir.resolve(CorpusReport.SUMMARY).toAbsolutePath().toString());
+            j.put("report", outDir.resolve(CorpusReport.HTML).toAbsolutePath().toString());
+            JsonOut.print(out, j);
+        } else {
+            out.printf(Locale.ROOT, "%d clips (%d failed): %d results computed, %d reused, in %.1f s%n", o.clips(),
+                    o.failedClips(), o.computedRows(), o.reusedRows(), secs);
+            out.println("wrote " + outDir.resolve(CorpusReport.SUMMARY).toAbsolutePath());
+            out.println("wrote " + outDir.resolve(CorpusReport.HTML).toAbsolutePath());
+        }
+        return 0;
+    }
+}

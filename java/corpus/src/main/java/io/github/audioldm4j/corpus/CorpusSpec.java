@@ -1,0 +1,133 @@
+package io.github.audioldm4j.corpus;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.audioldm4j.study.ReconstructionStudy;
+import io.github.audioldm4j.util.Check;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What a corpus job runs: the study's stages (and {@code generate}: text-to-audio from each clip's
+ * caption), the diffusion settings, the seed and the length policy.
+ *
+ * @param stages stage names of {@link ReconstructionStudy#STAGE_NAMES} and/or {@value #GENERATE}
+ * @param prompt text condition of the diffusion stages
+ * @param numInferenceSteps schedule length
+ * @param guidanceScale guidance of the diffusion stages
+ * @param strength SDEdit / band-split strength
+ * @param cutoffHz band edge of guided and band-split
+ * @param seed job seed; each clip's seed is derived from it and the clip id
+ * @param maxSeconds clips are cut to their first {@code maxSeconds}
+ * @param minSeconds shorter clips are recorded as failed
+ * @param worstClips how many worst clips per stage the report shows (with audio and spectrograms)
+ */
+public record CorpusSpec(List<String> stages, String prompt, int numInferenceSteps, double guidanceScale,
+        double strength, double cutoffHz, long seed, double maxSeconds, double minSeconds, int worstClips) {
+    /** The text-to-audio stage (needs captions). */
+    public static final String GENERATE = "generate";
+
+    public CorpusSpec {
+        Check.notEmpty("stages", stages);
+        Set<String> seen = new LinkedHashSet<>();
+        for (String s : stages) {
+            if (!ReconstructionStudy.STAGE_NAMES.contains(s) && !GENERATE.equals(s)) {
+                throw new IllegalArgumentException("stages must be names of " + ReconstructionStudy.STAGE_NAMES
+                        + " or \"generate\", got \"" + s + "\"");
+            }
+            if (!seen.add(s)) {
+                throw new IllegalArgumentException("stages must not repeat, got \"" + s + "\" twice");
+            }
+        }
+        stages = List.copyOf(stages);
+        Check.notNull("prompt", prompt);
+        Check.inRange("numInferenceSteps", numInferenceSteps, 1, 1000);
+        Check.nonNegative("guidanceScale", guidanceScale);
+        Check.inRangeExclusiveMin("strength", strength, 0.0, 1.0);
+        Check.inRange("cutoffHz", cutoffHz, 100.0, 7900.0);
+        Check.inRange("maxSeconds", maxSeconds, 0.25, 60.0);
+        Check.inRange("minSeconds", minSeconds, 0.25, maxSeconds);
+        Check.inRange("worstClips", worstClips, 0, 100);
+    }
+
+    /** All study stages, 100 steps, guidance 3.5, strength 0.3, 4 kHz, seed 0, 0.25..10.24 s, 3 worst clips. */
+    public static CorpusSpec defaults() {
+        return new CorpusSpec(ReconstructionStudy.STAGE_NAMES, "", 100, 3.5, 0.3, 4000, 0, 10.24, 0.25, 3);
+    }
+
+    public CorpusSpec withStages(List<String> s) {
+        return new CorpusSpec(s, prompt, numInferenceSteps, guidanceScale, strength, cutoffHz, seed, maxSeconds,
+                minSeconds, worstClips);
+    }
+
+    public CorpusSpec withSteps(int n) {
+        return new CorpusSpec(stages, prompt, n, guidanceScale, strength, cutoffHz, seed, maxSeconds, minSeconds,
+                worstClips);
+    }
+
+    public CorpusSpec withSeed(long s) {
+        return new CorpusSpec(stages, prompt, numInferenceSteps, guidanceScale, strength, cutoffHz, s, maxSeconds,
+                minSeconds, worstClips);
+    }
+
+    public CorpusSpec withMaxSeconds(double s) {
+        return new CorpusSpec(stages, prompt, numInferenceSteps, guidanceScale, strength, cutoffHz, seed, s,
+                Math.min(minSeconds, s), worstClips);
+    }
+
+    /** The settings as JSON (stages included). */
+    public ObjectNode toJson() {
+        ObjectNode o = new ObjectMapper().createObjectNode();
+        ArrayNode a = o.putArray("stages");
+        stages.forEach(a::add);
+        o.put("prompt", prompt);
+        o.put("num_inference_steps", numInferenceSteps);
+        o.put("guidance_scale", guidanceScale);
+        o.put("strength", strength);
+        o.put("cutoff_hz", cutoffHz);
+        o.put("seed", seed);
+        o.put("max_seconds", maxSeconds);
+        o.put("min_seconds", minSeconds);
+        o.put("worst_clips", worstClips);
+        return o;
+    }
+
+    /**
+     * The key of the settings a stage result depends on: everything but the stage list and the
+     * report size, so adding a stage to a finished job reuses the results it has.
+     */
+    public String settingsKey() {
+        ObjectNode o = toJson();
+        o.remove("stages");
+        o.remove("worst_clips");
+        return sha256(o.toString());
+    }
+
+    /** The seed of one clip: SHA-256 of the job seed and the clip id (independent of order and threads). */
+    public long clipSeed(String clipId) {
+        byte[] h = digest(seed + "|" + clipId);
+        long v = 0;
+        for (int i = 0; i < 8; i++) {
+            v = (v << 8) | (h[i] & 0xff);
+        }
+        return v & Long.MAX_VALUE;
+    }
+
+    static String sha256(String s) {
+        return HexFormat.of().formatHex(digest(s));
+    }
+
+    private static byte[] digest(String s) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
