@@ -106,8 +106,13 @@ public final class Corpus implements Callable<Integer> {
                 opened.add(rt);
                 return p;
             });
-            CorpusJob.Listener listener = output.quiet ? CorpusJob.Listener.NONE
-                    : (i, n, id, status) -> top.err().printf(Locale.ROOT, "[%d/%d] %s: %s%n", i, n, id, status);
+            long start = System.nanoTime();
+            CorpusJob.Listener listener = output.quiet ? CorpusJob.Listener.NONE : (i, n, id, status) -> {
+                double el = (System.nanoTime() - start) / 1e9;
+                double rate = i / el;
+                top.err().printf(Locale.ROOT, "[%d/%d] %.2f clips/s, ETA %.0f s  %s: %s%n", i, n, rate,
+                        (n - i) / rate, id, status);
+            };
             ProgressListener progress = output.quiet ? ConsoleProgress.warningsOnly(top.err()) : ProgressListener.NONE;
             o = job.run(clips, progress, listener, CancellationToken.none());
         } finally {

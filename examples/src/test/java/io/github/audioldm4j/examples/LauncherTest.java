@@ -70,4 +70,52 @@ class LauncherTest {
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("option --bundle must be an existing directory, got nowhere"), r.err());
     }
+
+    /** A corpus job killed with SIGKILL mid-run resumes to the results of an uninterrupted run. */
+    @Test
+    void aKilledCorpusJobResumesToIdenticalResults(@TempDir Path tmp) throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(DIST.resolve("bin/audioldm4j")), "no distribution at "
+                + DIST.toAbsolutePath());
+        Path clips = Files.createDirectories(tmp.resolve("clips"));
+        for (int i = 0; i < 12; i++) {
+            float[] x = new float[24000];
+            for (int k = 0; k < x.length; k++) {
+                x[k] = (float) (0.3 * Math.sin(2 * Math.PI * (220 + 60 * i) * k / 16000.0));
+            }
+            io.github.audioldm4j.io.AudioEncoder.encode(x, 16000, clips.resolve(String.format("c%02d.wav", i)));
+        }
+        String[] args = {"corpus", "--input", clips.toString(), "--stages", "resample-16k,mel-griffin-lim", "--quiet"};
+        Result whole = launch(tmp, concat(args, "--out", tmp.resolve("whole").toString()));
+        assertEquals(0, whole.code(), whole.err());
+        // start, SIGKILL once some clips are written, restart
+        Path killedOut = tmp.resolve("killed");
+        List<String> cmd = new ArrayList<>(List.of(DIST.resolve("bin/audioldm4j").toAbsolutePath().toString()));
+        cmd.addAll(List.of(concat(args, "--out", killedOut.toString())));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(tmp.toFile()).redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("killed.log").toFile());
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        Process p = pb.start();
+        Path results = killedOut.resolve("results.jsonl");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline && (!Files.exists(results) || Files.readAllLines(results).size() < 9)) {
+            Thread.sleep(50);
+        }
+        p.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+        p.waitFor(30, TimeUnit.SECONDS);
+        int written = Files.readAllLines(results).size();
+        assertTrue(written >= 9 && written < 36, "killed mid-run after " + written + " result lines");
+        Result resumed = launch(tmp, concat(args, "--out", killedOut.toString(), "--json"));
+        assertEquals(0, resumed.code(), resumed.err());
+        JsonNode j = new ObjectMapper().readTree(resumed.out());
+        assertTrue(j.get("reused_rows").asInt() >= 4, resumed.out());
+        assertEquals(Files.readString(tmp.resolve("whole/summary.json")), Files.readString(killedOut.resolve(
+                "summary.json")), "resumed after SIGKILL = uninterrupted");
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
 }

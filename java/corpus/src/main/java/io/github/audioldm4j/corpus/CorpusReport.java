@@ -315,7 +315,19 @@ public final class CorpusReport {
                         .append(fmt(r.path("metrics").path("lsd"))).append("</td><td>");
                 String f = r.path("audio_file").asText("");
                 if (!f.isEmpty() && Files.exists(out.resolve(f))) {
-                    h.append("<audio controls preload=\"none\" src=\"").append(esc(f)).append("\"></audio>");
+                    h.append("<audio controls preload=\"none\" src=\"").append(esc(f)).append("\"></audio><br>");
+                    try {
+                        io.github.audioldm4j.io.DecodedAudio a = io.github.audioldm4j.io.AudioDecoder.decode(
+                                out.resolve(f), io.github.audioldm4j.io.DecodeOptions.of(16000));
+                        BufferedImage img = io.github.audioldm4j.report.SpectrogramImage.logMagnitude(a.samples(),
+                                16000, io.github.audioldm4j.report.SpectrogramImage.Options.defaults());
+                        h.append("<img alt=\"spectrogram\" height=\"120\" src=\"data:image/png;base64,")
+                                .append(Base64.getEncoder().encodeToString(io.github.audioldm4j.report.SpectrogramImage
+                                        .toPng(img))).append("\">");
+                    } catch (io.github.audioldm4j.io.AudioIOException | RuntimeException ex) {
+                        h.append("<span class=\"muted\">no spectrogram: ").append(esc(String.valueOf(ex.getMessage())))
+                                .append("</span>");
+                    }
                 }
                 h.append("</td></tr>\n");
             }

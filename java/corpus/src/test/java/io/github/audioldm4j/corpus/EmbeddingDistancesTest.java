@@ -60,6 +60,58 @@ class EmbeddingDistancesTest {
     }
 
     @Test
+    void closedFormsOfScaledAndShiftedSets() {
+        // candidate = s * reference + shift: S_c = s^2 S_r exactly, so
+        // FAD = |m_r - (s m_r + shift)|^2 + (1 - s)^2 tr(S_r)
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(4);
+        int m = 30;
+        int d = 6;
+        double[][] r = new double[m][d];
+        for (double[] row : r) {
+            for (int j = 0; j < d; j++) {
+                row[j] = rnd.nextGaussian();
+            }
+        }
+        double s = 0.7;
+        double[] shift = {0.5, -0.2, 0, 1, 0.1, -0.3};
+        double[][] c = new double[m][d];
+        double[] mean = new double[d];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < d; j++) {
+                c[i][j] = s * r[i][j] + shift[j];
+                mean[j] += r[i][j] / m;
+            }
+        }
+        double trace = 0;
+        for (int j = 0; j < d; j++) {
+            double v = 0;
+            for (int i = 0; i < m; i++) {
+                v += (r[i][j] - mean[j]) * (r[i][j] - mean[j]);
+            }
+            trace += v / (m - 1);
+        }
+        double meanTerm = 0;
+        for (int j = 0; j < d; j++) {
+            double diff = mean[j] - (s * mean[j] + shift[j]);
+            meanTerm += diff * diff;
+        }
+        double expected = meanTerm + (1 - s) * (1 - s) * trace;
+        assertEquals(expected, EmbeddingDistances.frechet(r, c), 1e-9 * expected);
+        // KAD of a set against itself: 2 A / (m (m - 1)) - 2 (A + m) / m^2, A = sum over i != j of k(x_i, x_j)
+        double h = EmbeddingDistances.medianPairwiseDistance(r);
+        double a = 0;
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < m; j++) {
+                if (i != j) {
+                    a += Math.exp(-EmbeddingDistances.squaredDistance(r[i], r[j]) / (2 * h * h));
+                }
+            }
+        }
+        double kad = EmbeddingDistances.KAD_SCALE * (2 * a / ((double) m * (m - 1)) - 2 * (a + m) / ((double) m * m));
+        assertEquals(kad, EmbeddingDistances.kernel(r, r), 1e-9 * Math.abs(kad));
+    }
+
+    @Test
     void statsFollowNumpy() {
         double[] v = {1, 2, 3, 4, 10};
         assertEquals(3.0, Stats.quantile(v, 0.5));
