@@ -17,11 +17,7 @@ import io.github.audioldm4j.pipeline.ProgressListener;
 import io.github.audioldm4j.runtime.ModuleOptions;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -38,16 +34,7 @@ import java.util.Set;
                 + "VAE round trip, SDEdit, guided diffusion, band split and cascade, each compared with the original.",
             "Without --input it studies a built-in 4 s, 48 kHz test signal; without --bundle the model stages are "
                 + "listed as skipped."})
-public final class Compare implements Callable<Integer> {
-    @ParentCommand
-    Audioldm4j top;
-    @Spec
-    CommandSpec spec;
-    @Mixin
-    RuntimeOptions runtimeOptions;
-    @Mixin
-    OutputOptions output;
-
+public final class Compare extends ModelCommand implements Callable<Integer> {
     @Option(names = "--input", paramLabel = "FILE", description = "audio to study (any FFmpeg-readable file, kept at "
             + "its sample rate, mixed to mono); default: the built-in test signal")
     Path input;

@@ -20,11 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code audioldm4j corpus}: the study (and text-to-audio) over a whole dataset, resumable. */
 @Command(name = "corpus", mixinStandardHelpOptions = true, sortOptions = false,
@@ -33,16 +29,7 @@ import picocli.CommandLine.Spec;
                 + "stage, summary.json and report.html.",
             "Resumable: results are keyed by content, stage and settings; a rerun does no model work, an interrupted "
                 + "run continues where it stopped."})
-public final class Corpus implements Callable<Integer> {
-    @ParentCommand
-    Audioldm4j top;
-    @Spec
-    CommandSpec spec;
-    @Mixin
-    RuntimeOptions runtimeOptions;
-    @Mixin
-    OutputOptions output;
-
+public final class Corpus extends ModelCommand implements Callable<Integer> {
     @Option(names = "--input", required = true, paramLabel = "DIR|FILE", description = "folder (recursive) or manifest")
     Path input;
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "corpus-report", description = "output folder")

@@ -22,30 +22,17 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code audioldm4j generate}: text-to-audio. Defaults come from the bundle's manifest. */
 @Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Text-to-audio with an AudioLDM2 bundle. Length, steps, guidance and eta default to the "
                 + "bundle manifest's defaults.")
-public final class Generate implements Callable<Integer> {
+public final class Generate extends ModelCommand implements Callable<Integer> {
     /** API parameter -> CLI option, for error messages. */
     static final Map<String, String> OPTIONS = Map.of("prompts", "prompt", "negativePrompts",
             "negative", "audioLengthS", "length", "numInferenceSteps", "steps", "guidanceScale", "guidance", "eta", "eta",
             "numWaveformsPerPrompt", "waveforms", "seed", "seed");
-
-    @ParentCommand
-    Audioldm4j top;
-    @Spec
-    CommandSpec spec;
-    @Mixin
-    RuntimeOptions runtimeOptions;
-    @Mixin
-    OutputOptions output;
 
     @Option(names = "--bundle", required = true, paramLabel = "DIR",
             description = "model bundle directory (manifest.json + TorchScript files)")

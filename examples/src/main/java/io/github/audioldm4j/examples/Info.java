@@ -14,26 +14,13 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code audioldm4j info}: the bundle, runtime, device and thread settings a run would use. */
 @Command(name = "info", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Shows what a run would use: the bundle (components, defaults, scheduler and its step range), "
                 + "the runtime, the device and the thread setting.")
-public final class Info implements Callable<Integer> {
-    @ParentCommand
-    Audioldm4j top;
-    @Spec
-    CommandSpec spec;
-    @Mixin
-    RuntimeOptions runtimeOptions;
-    @Mixin
-    OutputOptions output;
-
+public final class Info extends ModelCommand implements Callable<Integer> {
     @Option(names = "--bundle", paramLabel = "DIR", description = "model bundle to describe (checksums are verified)")
     Path bundleDir;
     @Option(names = "--no-runtime", description = "do not start the runtime (no native libraries are loaded)")

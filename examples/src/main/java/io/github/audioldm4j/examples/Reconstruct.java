@@ -13,27 +13,14 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code audioldm4j reconstruct}: audio reconstruction without diffusion. */
 @Command(name = "reconstruct", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Reconstructs audio through AudioLDM2's front end without diffusion.")
-public final class Reconstruct implements Callable<Integer> {
+public final class Reconstruct extends ModelCommand implements Callable<Integer> {
     /** What the reconstruction goes through. */
     enum Mode { vae, vocoder, griffinlim }
-
-    @ParentCommand
-    Audioldm4j top;
-    @Spec
-    CommandSpec spec;
-    @Mixin
-    RuntimeOptions runtimeOptions;
-    @Mixin
-    OutputOptions output;
 
     @Option(names = "--input", required = true, paramLabel = "FILE",
             description = "any FFmpeg-readable audio file (decoded to 16 kHz mono, at most 60 s)")

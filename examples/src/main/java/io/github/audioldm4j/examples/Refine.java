@@ -24,16 +24,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code audioldm4j refine}: diffusion-based audio-to-audio, SDEdit and the reconstruction hybrids. */
 @Command(name = "refine", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Audio-to-audio with AudioLDM2 diffusion: SDEdit and the reconstruction hybrids.")
-public final class Refine implements Callable<Integer> {
+public final class Refine extends ModelCommand implements Callable<Integer> {
     /** API parameter -> CLI option, for error messages. */
     static final Map<String, String> OPTIONS = Map.ofEntries(Map.entry("strength", "strength"),
             Map.entry("numInferenceSteps", "steps"), Map.entry("guidanceScale", "guidance"), Map.entry("cutoffHz", "cutoff"),
@@ -76,15 +73,6 @@ public final class Refine implements Callable<Integer> {
             return Mode.parse(value);
         }
     }
-
-    @ParentCommand
-    Audioldm4j top;
-    @Spec
-    CommandSpec spec;
-    @Mixin
-    RuntimeOptions runtimeOptions;
-    @Mixin
-    OutputOptions output;
 
     @Option(names = "--bundle", required = true, paramLabel = "DIR", description = "model bundle directory")
     Path bundleDir;

@@ -158,7 +158,7 @@ class ExamplesCliTest {
 
     @Test
     void aTwoHourInputIsRefusedFromItsHeader(@TempDir Path tmp) throws Exception {
-        Path wav = io.github.audioldm4j.pipeline.AudioInputTestFiles.longWav(tmp, 7200);
+        Path wav = io.github.audioldm4j.testing.LongWav.longWav(tmp, 7200);
         Result r = call(Reconstruct::run, "--input", wav.toString(), "--mode", "griffinlim", "--out",
                 tmp.resolve("o.wav").toString());
         assertEquals(2, r.code(), r.err());

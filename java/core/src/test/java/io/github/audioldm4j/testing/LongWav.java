@@ -1,4 +1,4 @@
-package io.github.audioldm4j.pipeline;
+package io.github.audioldm4j.testing;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -7,9 +7,9 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Test audio files for the examples' input checks. */
-public final class AudioInputTestFiles {
-    private AudioInputTestFiles() {}
+/** Long WAV files for the duration checks: a real 8-bit mono WAV at 1 kHz (2 hours in 7.2 MB). */
+public final class LongWav {
+    private LongWav() {}
 
     /** A real 8-bit mono WAV at 1 kHz: 2 hours in 7.2 MB. */
     public static Path longWav(Path dir, double seconds) throws IOException {
