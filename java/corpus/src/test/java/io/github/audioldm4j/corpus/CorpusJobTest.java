@@ -41,7 +41,7 @@ class CorpusJobTest {
     static {
         List<String> stages = new ArrayList<>(ReconstructionStudy.STAGE_NAMES);
         stages.add(CorpusSpec.GENERATE);
-        SPEC = CorpusSpec.defaults().withStages(stages).withSteps(6).withSeed(3).withMaxSeconds(2.0);
+        SPEC = CorpusSpec.defaults().withStages(stages).withSteps(4).withSeed(3).withMaxSeconds(1.0);
     }
 
     @BeforeAll
