@@ -108,30 +108,37 @@ public final class CorpusJob {
         int failed = 0;
         List<CorpusInput.Clip> ordered = new ArrayList<>(clips);
         ordered.sort(java.util.Comparator.comparing(CorpusInput.Clip::id));
+        java.util.concurrent.ExecutorService prefetch = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "audioldm4j-corpus-decode");
+            t.setDaemon(true);
+            return t;
+        });
         try (ResultStore store = new ResultStore(outDir.resolve(RESULTS))) {
+            // the next clip is hashed and decoded on another thread while this one runs its models
+            java.util.concurrent.Future<Input> next = prefetch.submit(() -> input(ordered.get(0), store));
             for (int i = 0; i < ordered.size(); i++) {
                 cancel.throwIfCancelled("before clip " + (i + 1) + " of " + ordered.size());
                 CorpusInput.Clip clip = ordered.get(i);
-                String content;
-                try {
-                    content = sha256(clip.path());
-                } catch (IOException | UncheckedIOException e) {
-                    content = "unreadable:" + clip.id();
+                Input in = await(next);
+                if (i + 1 < ordered.size()) {
+                    CorpusInput.Clip following = ordered.get(i + 1);
+                    next = prefetch.submit(() -> input(following, store));
                 }
+                String content = in.content();
                 List<String> pending = new ArrayList<>();
                 for (String stage : spec.stages()) {
-                    if (!store.has(key(content, stage))) {
+                    if (!store.has(key(content, clip.id(), stage))) {
                         pending.add(stage);
                     }
                 }
-                boolean refMissing = !store.has(key(content, "reference"));
+                boolean refMissing = !store.has(key(content, clip.id(), "reference"));
                 if (pending.isEmpty() && !refMissing) {
                     reused += spec.stages().size();
                     listener.onClip(i + 1, ordered.size(), clip.id(), "reused");
                     continue;
                 }
                 reused += spec.stages().size() - pending.size();
-                List<ObjectNode> rows = runClip(clip, content, pending, steps, cancel);
+                List<ObjectNode> rows = runClip(clip, in, pending, steps, cancel);
                 store.append(rows);
                 computed += pending.size();
                 boolean clipFailed = rows.stream().anyMatch(r -> "failed".equals(r.path("status").asText()));
@@ -142,12 +149,18 @@ public final class CorpusJob {
                         ? "failed: " + rows.get(0).path("reason").asText() : "computed " + pending.size() + " stage(s)");
             }
             CorpusReport.write(spec, ordered, store, outDir, bundle);
+        } finally {
+            prefetch.shutdownNow();
         }
         return new Outcome(ordered.size(), computed, reused, failed, pipeline != null);
     }
 
-    private String key(String content, String stage) {
-        return CorpusSpec.sha256(content + "|" + stage + "|" + spec.settingsKey());
+    /**
+     * The key of a result: content hash, stage, settings, and the clip id (the clip's seed derives
+     * from it, so two clips with the same content are two results).
+     */
+    private String key(String content, String clipId, String stage) {
+        return CorpusSpec.sha256(content + "|" + stage + "|" + spec.settingsKey() + "|" + clipId);
     }
 
     private AudioLdm2Pipeline pipeline() {
@@ -159,7 +172,7 @@ public final class CorpusJob {
 
     private ObjectNode row(CorpusInput.Clip clip, String content, String stage) {
         ObjectNode r = MAPPER.createObjectNode();
-        r.put("key", key(content, stage));
+        r.put("key", key(content, clip.id(), stage));
         r.put("clip_id", clip.id());
         r.put("path", clip.path().toString());
         r.put("content_sha256", content);
@@ -167,35 +180,71 @@ public final class CorpusJob {
         return r;
     }
 
-    private List<ObjectNode> runClip(CorpusInput.Clip clip, String content, List<String> pending, ProgressListener steps,
-            CancellationToken cancel) {
-        List<ObjectNode> rows = new ArrayList<>();
-        long seed = spec.clipSeed(clip.id());
-        float[] audio;
-        int rate;
+    /** A clip's content hash and, when some result is missing, its decoded audio or the reason it failed. */
+    private record Input(String content, float[] audio, int rate, String failure) {}
+
+    private Input input(CorpusInput.Clip clip, ResultStore store) {
+        String content;
+        try {
+            content = sha256(clip.path());
+        } catch (IOException | UncheckedIOException e) {
+            content = "unreadable:" + clip.id();
+        }
+        boolean missing = !store.has(key(content, clip.id(), "reference"));
+        for (String stage : spec.stages()) {
+            missing |= !store.has(key(content, clip.id(), stage));
+        }
+        if (!missing) {
+            return new Input(content, null, 0, null);
+        }
         try {
             AudioInfo info = AudioDecoder.probe(clip.path());
             DecodedAudio d = AudioDecoder.decode(clip.path(), DecodeOptions.of(info.sampleRate())
                     .withMaxDuration(spec.maxSeconds()));
-            audio = d.samples();
-            rate = d.sampleRate();
+            float[] audio = d.samples();
+            int rate = d.sampleRate();
             if (audio.length / (double) rate < spec.minSeconds()) {
-                throw new IllegalArgumentException(String.format(Locale.ROOT, "clip is %.3f s long, shorter than "
+                return new Input(content, null, 0, String.format(Locale.ROOT, "clip is %.3f s long, shorter than "
                         + "min_seconds %.2f", audio.length / (double) rate, spec.minSeconds()));
             }
+            return new Input(content, audio, rate, null);
         } catch (AudioIOException | IllegalArgumentException e) {
+            return new Input(content, null, 0, e.getMessage());
+        }
+    }
+
+    private static Input await(java.util.concurrent.Future<Input> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PipelineCancelledException("interrupted while decoding the next clip (Thread.interrupt)");
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable c = e.getCause();
+            throw c instanceof RuntimeException re ? re : new IllegalStateException(c);
+        }
+    }
+
+    private List<ObjectNode> runClip(CorpusInput.Clip clip, Input in, List<String> pending, ProgressListener steps,
+            CancellationToken cancel) {
+        List<ObjectNode> rows = new ArrayList<>();
+        String content = in.content();
+        long seed = spec.clipSeed(clip.id());
+        if (in.failure() != null) {
             for (String stage : pending) {
                 ObjectNode r = row(clip, content, stage);
                 r.put("status", "failed");
-                r.put("reason", e.getMessage());
+                r.put("reason", in.failure());
                 rows.add(r);
             }
             ObjectNode ref = row(clip, content, "reference");
             ref.put("status", "failed");
-            ref.put("reason", e.getMessage());
+            ref.put("reason", in.failure());
             rows.add(0, ref);
             return rows;
         }
+        float[] audio = in.audio();
+        int rate = in.rate();
         float peak = 0;
         for (float v : audio) {
             peak = Math.max(peak, Math.abs(v));

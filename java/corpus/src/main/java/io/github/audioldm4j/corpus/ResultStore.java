@@ -20,7 +20,7 @@ import java.util.Map;
  * The job's results: an append-only JSONL file, one row per clip and stage, keyed by content
  * hash + stage + settings. Rows of a clip are appended together and forced to disk before the
  * next clip starts, so a crash loses at most the clip in flight; a line cut by a crash is dropped
- * when the store is opened again.
+ * when the store is opened again. Thread-safe (the job's prefetch thread asks what is done).
  */
 final class ResultStore implements AutoCloseable {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -56,20 +56,20 @@ final class ResultStore implements AutoCloseable {
         }
     }
 
-    boolean has(String key) {
+    synchronized boolean has(String key) {
         return rows.containsKey(key);
     }
 
-    ObjectNode get(String key) {
+    synchronized ObjectNode get(String key) {
         return rows.get(key);
     }
 
-    Collection<ObjectNode> all() {
-        return rows.values();
+    synchronized Collection<ObjectNode> all() {
+        return new ArrayList<>(rows.values());
     }
 
     /** Appends the rows of one clip and forces them to disk. */
-    void append(List<ObjectNode> clipRows) {
+    synchronized void append(List<ObjectNode> clipRows) {
         if (clipRows.isEmpty()) {
             return;
         }
@@ -91,7 +91,7 @@ final class ResultStore implements AutoCloseable {
         }
     }
 
-    List<ObjectNode> rowsOf(String stage) {
+    synchronized List<ObjectNode> rowsOf(String stage) {
         List<ObjectNode> out = new ArrayList<>();
         for (ObjectNode r : rows.values()) {
             if (stage.equals(r.path("stage").asText())) {

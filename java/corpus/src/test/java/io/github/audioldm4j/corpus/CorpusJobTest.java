@@ -189,6 +189,20 @@ class CorpusJobTest {
     }
 
     @Test
+    void clipsWithTheSameContentAreSeparateResults() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("dupes"));
+        Files.copy(clips.get(3).path(), dir.resolve("a.wav"));
+        Files.copy(clips.get(3).path(), dir.resolve("b.wav"));
+        Files.copy(clips.get(4).path(), dir.resolve("c.wav"));
+        Path out = tmp.resolve("dupes-out");
+        CorpusJob.Outcome o = new CorpusJob(CorpusSpec.defaults().withStages(List.of("resample-16k")), out, null, null)
+                .run(CorpusInput.read(dir), ProgressListener.NONE, CorpusJob.Listener.NONE, CancellationToken.none());
+        assertEquals(3, o.computedRows());
+        JsonNode s = new ObjectMapper().readTree(out.resolve(CorpusReport.SUMMARY).toFile());
+        assertEquals(3, s.get("stages").get("resample-16k").get("ran").asInt());
+    }
+
+    @Test
     void inputsAndSpecsAreValidated() throws Exception {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> CorpusSpec.defaults().withStages(List.of("vae", "magic")));
