@@ -21,7 +21,6 @@ import picocli.CommandLine.Option;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Set;
 
 /**
  * The reconstruction study as a command: where does AudioLDM2's reconstruction lose quality, and
@@ -110,14 +109,8 @@ public final class Compare extends ModelCommand implements Callable<Integer> {
             audio = java.util.Arrays.copyOf(audio, max);
             description += String.format(Locale.ROOT, "; first %.2f s analysed", maxSeconds);
         }
-        float peak = 0;
-        for (float v : audio) {
-            peak = Math.max(peak, Math.abs(v));
-        }
+        float peak = ReconstructionStudy.fitToUnitPeak(audio);
         if (peak > 1f) {
-            for (int i = 0; i < audio.length; i++) {
-                audio[i] /= peak;
-            }
             description += String.format(Locale.ROOT, "; scaled by 1/%.3f to fit [-1, 1]", peak);
         }
         ComparisonReport report;

@@ -41,8 +41,11 @@ final class RuntimeOptions {
         return cores <= SMALL_MACHINE_CORES ? 1 : null;
     }
 
-    /** Applies the thread setting (before the runtime loads) and creates the runtime. */
-    ModelRuntime runtime() {
+    /**
+     * Sets {@code audioldm4j.threads} before a runtime loads: {@code threads} when given (>= 1),
+     * else {@link #defaultThreads} unless the property is already set.
+     */
+    static void applyThreads(CommandSpec spec, Integer threads) {
         if (threads != null) {
             if (threads < 1) {
                 throw new ParameterException(spec.commandLine(), "option --threads must be >= 1, got " + threads);
@@ -54,6 +57,11 @@ final class RuntimeOptions {
                 System.setProperty("audioldm4j.threads", Integer.toString(d));
             }
         }
+    }
+
+    /** Applies the thread setting (before the runtime loads) and creates the runtime. */
+    ModelRuntime runtime() {
+        applyThreads(spec, threads);
         try {
             return runtime != null ? ModelRuntimes.create(runtime) : ModelRuntimes.createDefault();
         } catch (IllegalArgumentException e) {

@@ -40,7 +40,6 @@ import picocli.CommandLine.Spec;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -144,16 +143,7 @@ public final class VerifyBundle implements Callable<Integer> {
                 throw CliChecks.usage(spec, "option " + t[0] + " must be a finite number > 0, got " + v);
             }
         }
-        if (threads != null) {
-            if (threads < 1) {
-                throw CliChecks.usage(spec, "option --threads must be >= 1, got " + threads);
-            }
-            System.setProperty("audioldm4j.threads", Integer.toString(threads));
-        } else if (System.getProperty("audioldm4j.threads") == null
-                && RuntimeOptions.defaultThreads(Runtime.getRuntime().availableProcessors()) != null) {
-            System.setProperty("audioldm4j.threads",
-                    Integer.toString(RuntimeOptions.defaultThreads(Runtime.getRuntime().availableProcessors())));
-        }
+        RuntimeOptions.applyThreads(spec, threads);
         Options o = new Options(bundleDir, runtime == null ? null : runtime.trim().toLowerCase(Locale.ROOT), dev,
                 precision, tolerance == null ? Double.NaN : tolerance,
                 pipelineTolerance == null ? Double.NaN : pipelineTolerance, skipPipeline);

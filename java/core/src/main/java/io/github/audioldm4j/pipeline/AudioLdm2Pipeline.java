@@ -213,9 +213,19 @@ public final class AudioLdm2Pipeline implements AutoCloseable {
         }
     }
 
+    /** The length arithmetic of {@code samples} of audio at this pipeline's rate. */
+    private AudioLength lengthOf(int samples) {
+        return AudioLength.of(samples / (double) sampleRate(), manifest);
+    }
+
+    /** Latent bins per frame: mel bins / the VAE's downsampling (16 for AudioLDM2). */
+    private int latentBins() {
+        return manifest.vae().melBins() / manifest.vae().downsample();
+    }
+
     private long[] latentShape(int batch, int latentFrames) {
         Manifest.VaeConfig vae = manifest.vae();
-        return new long[] {batch, vae.latentChannels(), latentFrames, vae.melBins() / vae.downsample()};
+        return new long[] {batch, vae.latentChannels(), latentFrames, latentBins()};
     }
 
     private static float[] scale(float[] x, float s) {
@@ -349,8 +359,8 @@ public final class AudioLdm2Pipeline implements AutoCloseable {
             ProgressListener listener, CancellationToken cancel) {
         Check.notNull("audio", audio);
         Check.positive("cutoffHz", cutoffHz);
-        AudioLength len = AudioLength.of(audio.length / (double) sampleRate(), manifest);
-        LatentMask mask = LatentMask.keepBelowHz(len.latentFrames(), manifest.vae().melBins() / manifest.vae().downsample(),
+        AudioLength len = lengthOf(audio.length);
+        LatentMask mask = LatentMask.keepBelowHz(len.latentFrames(), latentBins(),
                 cutoffHz, manifest.mel().nMels(), manifest.mel().fMax());
         return diffuseFromAudio(audio, request, mask, listener, cancel);
     }
@@ -362,8 +372,8 @@ public final class AudioLdm2Pipeline implements AutoCloseable {
     public float[] inpaint(float[] audio, AudioToAudioRequest request, List<LatentMask.Region> regions,
             ProgressListener listener, CancellationToken cancel) {
         Check.notNull("audio", audio);
-        AudioLength len = AudioLength.of(audio.length / (double) sampleRate(), manifest);
-        LatentMask mask = LatentMask.regenerate(len.latentFrames(), manifest.vae().melBins() / manifest.vae().downsample(),
+        AudioLength len = lengthOf(audio.length);
+        LatentMask mask = LatentMask.regenerate(len.latentFrames(), latentBins(),
                 manifest.mel().nMels(), regions);
         return diffuseFromAudio(audio, request, mask, listener, cancel);
     }
@@ -379,8 +389,8 @@ public final class AudioLdm2Pipeline implements AutoCloseable {
         Check.positive("extraSeconds", extraSeconds);
         int extra = (int) Math.round(extraSeconds * sampleRate());
         float[] padded = Arrays.copyOf(audio, audio.length + extra);
-        AudioLength len = AudioLength.of(padded.length / (double) sampleRate(), manifest);
-        int bins = manifest.vae().melBins() / manifest.vae().downsample();
+        AudioLength len = lengthOf(padded.length);
+        int bins = latentBins();
         // keep the latent frames the original fully covers; regenerate from there to the end
         double keepFraction = Math.floor(audio.length / (double) padded.length * len.latentFrames())
                 / len.latentFrames();
@@ -393,8 +403,8 @@ public final class AudioLdm2Pipeline implements AutoCloseable {
     public float[] inpaintTime(float[] audio, AudioToAudioRequest request, double startFraction, double endFraction,
             ProgressListener listener, CancellationToken cancel) {
         Check.notNull("audio", audio);
-        AudioLength len = AudioLength.of(audio.length / (double) sampleRate(), manifest);
-        int bins = manifest.vae().melBins() / manifest.vae().downsample();
+        AudioLength len = lengthOf(audio.length);
+        int bins = latentBins();
         LatentMask mask = LatentMask.regenerateTime(len.latentFrames(), bins, startFraction, endFraction);
         return diffuseFromAudio(audio, request, mask, listener, cancel);
     }
@@ -448,8 +458,8 @@ public final class AudioLdm2Pipeline implements AutoCloseable {
         scheduler.setTimesteps(request.numInferenceSteps());
         Img2Img.Schedule plan = Img2Img.getTimesteps(scheduler, request.numInferenceSteps(), request.strength());
         if (mask != null) {
-            AudioLength len = AudioLength.of(audio.length / (double) sampleRate(), manifest);
-            int bins = manifest.vae().melBins() / manifest.vae().downsample();
+            AudioLength len = lengthOf(audio.length);
+            int bins = latentBins();
             if (mask.frames() != len.latentFrames() || mask.bins() != bins) {
                 throw new IllegalArgumentException("mask must be " + len.latentFrames() + " x " + bins
                         + " (latent frames x bins for this audio), got " + mask.frames() + " x " + mask.bins());

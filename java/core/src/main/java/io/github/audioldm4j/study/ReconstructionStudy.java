@@ -246,6 +246,26 @@ public final class ReconstructionStudy {
         return report.build();
     }
 
+    /**
+     * Scales {@code audio} in place to a peak of 1 when it exceeds [-1, 1] (decoded float audio may;
+     * the study needs the range), leaving quieter audio as it is.
+     *
+     * @return the original peak |x|
+     */
+    public static float fitToUnitPeak(float[] audio) {
+        Check.notNull("audio", audio);
+        float peak = 0;
+        for (float v : audio) {
+            peak = Math.max(peak, Math.abs(v));
+        }
+        if (peak > 1f) {
+            for (int i = 0; i < audio.length; i++) {
+                audio[i] /= peak;
+            }
+        }
+        return peak;
+    }
+
     private static float[] clip(float[] x) {
         float[] y = new float[x.length];
         for (int i = 0; i < x.length; i++) {

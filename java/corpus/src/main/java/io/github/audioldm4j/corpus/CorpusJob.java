@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.audioldm4j.analysis.Metric;
 import io.github.audioldm4j.analysis.MetricRegistry;
+import io.github.audioldm4j.bundle.ModelBundle;
 import io.github.audioldm4j.dsp.AudioLdm2MelExtractor;
 import io.github.audioldm4j.dsp.SincResampler;
 import io.github.audioldm4j.io.AudioDecoder;
@@ -23,15 +24,9 @@ import io.github.audioldm4j.report.ComparisonReport;
 import io.github.audioldm4j.study.ReconstructionStudy;
 import io.github.audioldm4j.util.Check;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -75,7 +70,7 @@ public final class CorpusJob {
     private final CorpusSpec spec;
     private final Path outDir;
     private final Supplier<AudioLdm2Pipeline> pipelines;
-    private final io.github.audioldm4j.bundle.ModelBundle bundle;
+    private final ModelBundle bundle;
     private AudioLdm2Pipeline pipeline;
 
     /**
@@ -83,7 +78,7 @@ public final class CorpusJob {
      * @param pipelines opens the pipeline on the bundle on first need (null: model stages are
      *     recorded as skipped); a run that finds every result done opens nothing
      */
-    public CorpusJob(CorpusSpec spec, Path outDir, io.github.audioldm4j.bundle.ModelBundle bundle,
+    public CorpusJob(CorpusSpec spec, Path outDir, ModelBundle bundle,
             Supplier<AudioLdm2Pipeline> pipelines) {
         this.spec = Check.notNull("spec", spec);
         this.outDir = Check.notNull("outDir", outDir);
@@ -124,15 +119,8 @@ public final class CorpusJob {
                     CorpusInput.Clip following = ordered.get(i + 1);
                     next = prefetch.submit(() -> input(following, store));
                 }
-                String content = in.content();
-                List<String> pending = new ArrayList<>();
-                for (String stage : spec.stages()) {
-                    if (!store.has(key(content, clip.id(), stage))) {
-                        pending.add(stage);
-                    }
-                }
-                boolean refMissing = !store.has(key(content, clip.id(), "reference"));
-                if (pending.isEmpty() && !refMissing) {
+                List<String> pending = pending(in.content(), clip, store);
+                if (pending.isEmpty() && store.has(key(in.content(), clip.id(), "reference"))) {
                     reused += spec.stages().size();
                     listener.onClip(i + 1, ordered.size(), clip.id(), "reused");
                     continue;
@@ -183,18 +171,25 @@ public final class CorpusJob {
     /** A clip's content hash and, when some result is missing, its decoded audio or the reason it failed. */
     private record Input(String content, float[] audio, int rate, String failure) {}
 
+    /** The stages of the spec whose result for this clip is not in the store yet. */
+    private List<String> pending(String content, CorpusInput.Clip clip, ResultStore store) {
+        List<String> out = new ArrayList<>();
+        for (String stage : spec.stages()) {
+            if (!store.has(key(content, clip.id(), stage))) {
+                out.add(stage);
+            }
+        }
+        return out;
+    }
+
     private Input input(CorpusInput.Clip clip, ResultStore store) {
         String content;
         try {
-            content = sha256(clip.path());
-        } catch (IOException | UncheckedIOException e) {
+            content = ModelBundle.sha256(clip.path());
+        } catch (RuntimeException e) { // BundleException: unreadable file; the decode below records why
             content = "unreadable:" + clip.id();
         }
-        boolean missing = !store.has(key(content, clip.id(), "reference"));
-        for (String stage : spec.stages()) {
-            missing |= !store.has(key(content, clip.id(), stage));
-        }
-        if (!missing) {
+        if (pending(content, clip, store).isEmpty() && store.has(key(content, clip.id(), "reference"))) {
             return new Input(content, null, 0, null);
         }
         try {
@@ -245,20 +240,11 @@ public final class CorpusJob {
         }
         float[] audio = in.audio();
         int rate = in.rate();
-        float peak = 0;
-        for (float v : audio) {
-            peak = Math.max(peak, Math.abs(v));
-        }
-        if (peak > 1f) {
-            for (int i = 0; i < audio.length; i++) {
-                audio[i] /= peak;
-            }
-        }
+        ReconstructionStudy.fitToUnitPeak(audio);
         Set<String> studyStages = new LinkedHashSet<>(pending);
         studyStages.remove(CorpusSpec.GENERATE);
-        boolean needsModel = studyStages.stream().anyMatch(s -> ReconstructionStudy.STAGE_NAMES.indexOf(s) >= 2)
-                || pending.contains(CorpusSpec.GENERATE) || pipelines != null;
-        AudioLdm2Pipeline p = needsModel ? pipeline() : null;
+        // opened whenever a bundle is given: the model stages and the CLAP scores of every stage need it
+        AudioLdm2Pipeline p = pipeline();
         boolean clap = p != null && p.models().bundle().has("clap_audio");
         float[] ref16 = SincResampler.resample(audio, rate, AudioLdm2MelExtractor.SAMPLE_RATE);
         float[] refEmb = clap ? p.clap().audioEmbeddings(List.of(ref16), seed).floats() : null;
@@ -391,19 +377,6 @@ public final class CorpusJob {
             s += (double) a[i] * b[i];
         }
         return s;
-    }
-
-    static String sha256(Path file) throws IOException {
-        MessageDigest md;
-        try {
-            md = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), md)) {
-            in.transferTo(java.io.OutputStream.nullOutputStream());
-        }
-        return HexFormat.of().formatHex(md.digest());
     }
 
     /** The pipeline this job opened, if any (the caller closes it). */
