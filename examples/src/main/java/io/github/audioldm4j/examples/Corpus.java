@@ -57,6 +57,18 @@ public final class Corpus extends ModelCommand implements Callable<Integer> {
     double minSeconds;
     @Option(names = "--worst", paramLabel = "N", defaultValue = "3", description = "worst clips per stage in the report")
     int worst;
+    @Option(names = "--spark", paramLabel = "MASTER", description = "run on Apache Spark: local[N], spark://host:port, "
+            + "or the master spark-submit was given (launcher: the Spark jars in lib/spark join the class path)")
+    String sparkMaster;
+    @Option(names = "--executor-bundle", paramLabel = "NAME", description = "with --spark: executors read the bundle "
+            + "shipped with spark-submit --archives BUNDLE.zip#NAME (default: the --bundle folder, which every "
+            + "executor must see at the same absolute path)")
+    String executorBundle;
+    @Option(names = "--spark-conf", paramLabel = "KEY=VALUE", description = "with --spark: a Spark setting (repeatable)")
+    Map<String, String> sparkConf;
+    @Option(names = "--clips-per-wave", paramLabel = "N", defaultValue = "256", description = "with --spark: clips per "
+            + "Spark job (a failure loses at most one wave)")
+    int clipsPerWave;
 
     @Override
     public Integer call() throws Exception {
@@ -82,6 +94,12 @@ public final class Corpus extends ModelCommand implements Callable<Integer> {
         runtimeOptions.check();
         ModelBundle bundle = bundleDir == null ? null : ModelBundle.open(CliChecks.directory(spec, "--bundle", bundleDir));
         ModuleOptions options = runtimeOptions.options();
+        if (sparkMaster == null && (executorBundle != null || sparkConf != null)) {
+            throw CliChecks.usage(spec, "options --executor-bundle and --spark-conf need --spark MASTER");
+        }
+        if (sparkMaster != null) {
+            return spark(out, corpusSpec, clips, bundle, options);
+        }
         List<AutoCloseable> opened = new ArrayList<>();
         CorpusJob.Outcome o;
         long t0 = System.nanoTime();
@@ -108,25 +126,73 @@ public final class Corpus extends ModelCommand implements Callable<Integer> {
             }
         }
         double secs = (System.nanoTime() - t0) / 1e9;
+        print(out, o.clips(), o.computedRows(), o.reusedRows(), o.failedClips(), o.modelsLoaded(), secs, null);
+        return 0;
+    }
+
+    private Integer spark(PrintStream out, CorpusSpec corpusSpec, List<CorpusInput.Clip> clips, ModelBundle bundle,
+            ModuleOptions options) throws Exception {
+        if (sparkMaster.isBlank()) {
+            throw CliChecks.usage(spec, "option --spark must name a master (local[2], spark://host:7077), got \"\"");
+        }
+        if (clipsPerWave < 1) {
+            throw CliChecks.usage(spec, "option --clips-per-wave must be >= 1, got " + clipsPerWave);
+        }
+        if (executorBundle != null && bundle == null) {
+            throw CliChecks.usage(spec, "option --executor-bundle needs --bundle (the driver reads its manifest)");
+        }
+        if (executorBundle != null && executorBundle.isBlank()) {
+            throw CliChecks.usage(spec, "option --executor-bundle must not be blank, got \"\"");
+        }
+        if (runtimeOptions.threads != null) {
+            // local masters run the tasks in this JVM; cluster executors take spark.task.cpus
+            System.setProperty("audioldm4j.threads", Integer.toString(runtimeOptions.threads));
+        }
+        io.github.audioldm4j.spark.ExecutorSettings executors = bundle == null ? null
+                : io.github.audioldm4j.spark.ExecutorSettings.of(bundle.dir(), executorBundle, runtimeOptions.runtimeName(),
+                        options);
+        long t0 = System.nanoTime();
+        CorpusJob.Listener listener = output.quiet ? CorpusJob.Listener.NONE : (i, n, id, status) -> top.err()
+                .printf(Locale.ROOT, "[%d/%d] %s (%.1f s)%n", i, n, status, (System.nanoTime() - t0) / 1e9);
+        Map<String, String> conf = new LinkedHashMap<>(sparkConf == null ? Map.of() : sparkConf);
+        io.github.audioldm4j.spark.SparkCorpusJob.Outcome o = io.github.audioldm4j.spark.SparkCorpus.run(sparkMaster,
+                conf, corpusSpec, clips, outDir, bundle, executors, listener, clipsPerWave);
+        double secs = (System.nanoTime() - t0) / 1e9;
+        print(out, o.clips(), o.computedRows(), o.reusedRows(), o.failedClips(), o.modelLoads() > 0, secs, o);
+        return 0;
+    }
+
+    private void print(PrintStream out, int clips, int computed, int reused, int failed, boolean loaded, double secs,
+            io.github.audioldm4j.spark.SparkCorpusJob.Outcome spark) {
         if (output.json) {
             Map<String, Object> j = new LinkedHashMap<>();
             j.put("command", "corpus");
-            j.put("clips", o.clips());
-            j.put("computed_rows", o.computedRows());
-            j.put("reused_rows", o.reusedRows());
-            j.put("failed_clips", o.failedClips());
-            j.put("models_loaded", o.modelsLoaded());
+            j.put("clips", clips);
+            j.put("computed_rows", computed);
+            j.put("reused_rows", reused);
+            j.put("failed_clips", failed);
+            j.put("models_loaded", loaded);
+            if (spark != null) {
+                j.put("spark_master", sparkMaster);
+                j.put("model_loads", spark.modelLoads());
+                j.put("executor_jvms", new ArrayList<>(spark.executorJvms()));
+                j.put("waves", spark.waves());
+                j.put("rows", outDir.resolve(io.github.audioldm4j.spark.SparkCorpusJob.ROWS).toAbsolutePath().toString());
+            }
             j.put("elapsed_seconds", secs);
-            j.put("clips_per_second", o.clips() / secs);
+            j.put("clips_per_second", clips / secs);
             j.put("summary", outDir.resolve(CorpusReport.SUMMARY).toAbsolutePath().toString());
             j.put("report", outDir.resolve(CorpusReport.HTML).toAbsolutePath().toString());
             JsonOut.print(out, j);
         } else {
-            out.printf(Locale.ROOT, "%d clips (%d failed): %d results computed, %d reused, in %.1f s%n", o.clips(),
-                    o.failedClips(), o.computedRows(), o.reusedRows(), secs);
+            out.printf(Locale.ROOT, "%d clips (%d failed): %d results computed, %d reused, in %.1f s%n", clips,
+                    failed, computed, reused, secs);
+            if (spark != null) {
+                out.printf(Locale.ROOT, "spark %s: %d model load(s) in %d executor JVM(s), %d wave(s)%n", sparkMaster,
+                        spark.modelLoads(), spark.executorJvms().size(), spark.waves());
+            }
             out.println("wrote " + outDir.resolve(CorpusReport.SUMMARY).toAbsolutePath());
             out.println("wrote " + outDir.resolve(CorpusReport.HTML).toAbsolutePath());
         }
-        return 0;
     }
 }

@@ -69,6 +69,18 @@ final class RuntimeOptions {
         }
     }
 
+    /** The runtime name {@link #runtime()} creates: {@code --runtime}, else the property, the environment, presets. */
+    String runtimeName() {
+        if (runtime != null) {
+            return runtime.trim().toLowerCase(java.util.Locale.ROOT);
+        }
+        String name = System.getProperty(ModelRuntimes.PROPERTY);
+        if (name == null || name.isBlank()) {
+            name = System.getenv("AUDIOLDM4J_RUNTIME");
+        }
+        return name == null || name.isBlank() ? ModelRuntimes.DEFAULT : name.trim().toLowerCase(java.util.Locale.ROOT);
+    }
+
     /** The module options of {@code --device} / {@code --dtype}. */
     ModuleOptions options() {
         try {

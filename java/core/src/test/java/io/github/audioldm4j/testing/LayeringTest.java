@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * The package layering of every module's main sources: a package may use only packages below it
  * (imports and fully qualified names alike), and the core module has no native dependency of its
  * own. Lowest first: util, random, dsp, io, analysis, scheduler, runtime (the SPI), bundle, the
- * runtime implementations, model, text, pipeline, edit, report, study, then the examples.
+ * runtime implementations, model, text, pipeline, edit, report, study, corpus, spark, then the examples.
  */
 class LayeringTest {
     private static final Map<String, Integer> RANK = Map.ofEntries(
@@ -27,9 +27,9 @@ class LayeringTest {
             Map.entry("analysis", 4), Map.entry("scheduler", 5), Map.entry("runtime", 6), Map.entry("bundle", 7),
             Map.entry("runtime.presets", 8), Map.entry("runtime.shim", 8), Map.entry("model", 9), Map.entry("text", 10),
             Map.entry("pipeline", 11), Map.entry("edit", 12), Map.entry("report", 13), Map.entry("study", 14),
-            Map.entry("corpus", 15),
-            Map.entry("examples", 16),
-            Map.entry("examples.bench", 16));
+            Map.entry("corpus", 15), Map.entry("spark", 16),
+            Map.entry("examples", 17),
+            Map.entry("examples.bench", 17));
     private static final Pattern PACKAGE = Pattern.compile("^package io\\.github\\.audioldm4j\\.([\\w.]+);", Pattern.MULTILINE);
     private static final Pattern REFERENCE = Pattern.compile("io\\.github\\.audioldm4j\\.((?:[a-z]\\w*\\.)*[a-z]\\w*)\\.[A-Z]");
 

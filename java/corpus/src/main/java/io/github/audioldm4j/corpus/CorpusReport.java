@@ -53,19 +53,58 @@ public final class CorpusReport {
 
     static void write(CorpusSpec spec, List<CorpusInput.Clip> clips, ResultStore store, Path out, ModelBundle bundle)
             throws IOException {
+        write(spec, clips, store.all(), out, bundle);
+    }
+
+    /**
+     * Writes {@code clips.csv}, {@code clips.jsonl}, {@code summary.json} and {@code report.html}
+     * into {@code out} from result rows (any order; of rows with the same key the last counts, as
+     * in the local store), for the {@code clips} of the corpus and the settings of {@code spec}
+     * (rows of other settings in the same store are left out). The output depends only on the
+     * rows' content, not on their order, so a job run locally and one run on Spark write the
+     * same files.
+     *
+     * @param bundle the bundle that computed the rows (its versions go into the summary), or null
+     */
+    public static void write(CorpusSpec spec, List<CorpusInput.Clip> clips, java.util.Collection<ObjectNode> rows,
+            Path out, ModelBundle bundle) throws IOException {
+        io.github.audioldm4j.util.Check.notNull("spec", spec);
+        io.github.audioldm4j.util.Check.notEmpty("clips", clips);
+        io.github.audioldm4j.util.Check.notNull("rows", rows);
+        io.github.audioldm4j.util.Check.notNull("out", out);
+        Map<String, ObjectNode> byKey = new LinkedHashMap<>();
+        for (ObjectNode r : rows) {
+            if (r == null || !r.hasNonNull("key") || !r.hasNonNull("clip_id") || !r.hasNonNull("stage")) {
+                throw new IllegalArgumentException("rows must each have key, clip_id and stage, got " + r);
+            }
+            byKey.put(r.get("key").asText(), r);
+        }
+        Files.createDirectories(out);
         Set<String> ids = clips.stream().map(CorpusInput.Clip::id).collect(Collectors.toSet());
-        Map<String, ObjectNode> refs = new LinkedHashMap<>();
-        for (ObjectNode r : store.rowsOf("reference")) {
-            if (ids.contains(r.get("clip_id").asText())) {
-                refs.put(r.get("clip_id").asText(), r);
+        // by clip id: the failure list and the embedding pairs come out in the same order whatever the row order
+        Map<String, ObjectNode> refs = new java.util.TreeMap<>();
+        // per stage by clip id; of two results of one clip (its file changed between runs) the later counts
+        Map<String, Map<String, ObjectNode>> perStage = new LinkedHashMap<>();
+        for (String stage : spec.stages()) {
+            perStage.put(stage, new java.util.TreeMap<>());
+        }
+        for (ObjectNode r : byKey.values()) {
+            String id = r.get("clip_id").asText();
+            if (!ids.contains(id)) {
+                continue;
+            }
+            String stage = r.get("stage").asText();
+            if (!r.get("key").asText().equals(spec.resultKey(r.path("content_sha256").asText(), id, stage))) {
+                continue; // a result of other settings kept in the same output folder
+            }
+            if ("reference".equals(stage)) {
+                refs.put(id, r);
+            } else if (perStage.containsKey(stage)) {
+                perStage.get(stage).put(id, r);
             }
         }
         Map<String, List<ObjectNode>> byStage = new LinkedHashMap<>();
-        for (String stage : spec.stages()) {
-            List<ObjectNode> rows = store.rowsOf(stage).stream().filter(r -> ids.contains(r.get("clip_id").asText()))
-                    .sorted(Comparator.comparing(r -> r.get("clip_id").asText())).collect(Collectors.toList());
-            byStage.put(stage, rows);
-        }
+        perStage.forEach((stage, m) -> byStage.put(stage, new ArrayList<>(m.values())));
         writeTables(byStage, out);
         ObjectNode summary = summary(spec, clips, refs, byStage, bundle);
         Files.writeString(out.resolve(SUMMARY), MAPPER.writeValueAsString(summary), StandardCharsets.UTF_8);

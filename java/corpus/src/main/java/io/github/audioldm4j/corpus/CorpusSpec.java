@@ -81,6 +81,30 @@ public record CorpusSpec(List<String> stages, String prompt, int numInferenceSte
                 Math.min(minSeconds, s), worstClips);
     }
 
+    /**
+     * The spec written by {@link #toJson()} (validated as by the constructor).
+     *
+     * @throws IllegalArgumentException naming the missing or mistyped field
+     */
+    public static CorpusSpec fromJson(com.fasterxml.jackson.databind.JsonNode o) {
+        Check.notNull("json", o);
+        for (String f : List.of("stages", "prompt", "num_inference_steps", "guidance_scale", "strength", "cutoff_hz",
+                "seed", "max_seconds", "min_seconds", "worst_clips")) {
+            if (!o.hasNonNull(f)) {
+                throw new IllegalArgumentException("corpus spec JSON must have \"" + f + "\", got " + o);
+            }
+        }
+        if (!o.get("stages").isArray()) {
+            throw new IllegalArgumentException("corpus spec JSON \"stages\" must be an array, got " + o.get("stages"));
+        }
+        List<String> st = new java.util.ArrayList<>();
+        o.get("stages").forEach(n -> st.add(n.asText()));
+        return new CorpusSpec(st, o.get("prompt").asText(), o.get("num_inference_steps").asInt(),
+                o.get("guidance_scale").asDouble(), o.get("strength").asDouble(), o.get("cutoff_hz").asDouble(),
+                o.get("seed").asLong(), o.get("max_seconds").asDouble(), o.get("min_seconds").asDouble(),
+                o.get("worst_clips").asInt());
+    }
+
     /** The settings as JSON (stages included). */
     public ObjectNode toJson() {
         ObjectNode o = new ObjectMapper().createObjectNode();
@@ -107,6 +131,14 @@ public record CorpusSpec(List<String> stages, String prompt, int numInferenceSte
         o.remove("stages");
         o.remove("worst_clips");
         return sha256(o.toString());
+    }
+
+    /**
+     * The key of one result: content hash, stage, these settings and the clip id (the clip's seed
+     * derives from it, so two clips with the same content are two results).
+     */
+    public String resultKey(String content, String clipId, String stage) {
+        return sha256(content + "|" + stage + "|" + settingsKey() + "|" + clipId);
     }
 
     /** The seed of one clip: SHA-256 of the job seed and the clip id (independent of order and threads). */

@@ -91,16 +91,6 @@ final class ResultStore implements AutoCloseable {
         }
     }
 
-    synchronized List<ObjectNode> rowsOf(String stage) {
-        List<ObjectNode> out = new ArrayList<>();
-        for (ObjectNode r : rows.values()) {
-            if (stage.equals(r.path("stage").asText())) {
-                out.add(r);
-            }
-        }
-        return out;
-    }
-
     @Override
     public void close() {
         try {

@@ -15,11 +15,11 @@ import java.util.concurrent.TimeUnit;
  * speech from espeak-ng and a sox tone where those tools are installed, one corrupt file and one
  * clip too short for the job, with a JSONL manifest carrying captions.
  */
-final class TestCorpus {
+public final class TestCorpus {
     private TestCorpus() {}
 
     /** Writes {@code count} clips (plus the broken ones) under {@code dir}; returns the manifest. */
-    static Path make(Path dir, int count) throws IOException, InterruptedException {
+    public static Path make(Path dir, int count) throws IOException, InterruptedException {
         Files.createDirectories(dir);
         int[] rates = {16000, 22050, 44100, 48000};
         String[] ext = {"wav", "flac", "mp3", "ogg"};
