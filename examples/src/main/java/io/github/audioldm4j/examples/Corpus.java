@@ -84,6 +84,7 @@ public final class Corpus extends ModelCommand implements Callable<Integer> {
                     Map.entry("maxSeconds", "max-seconds"), Map.entry("minSeconds", "min-seconds"),
                     Map.entry("worstClips", "worst")));
         }
+        checkSparkOptions();
         List<CorpusInput.Clip> clips;
         try {
             clips = CorpusInput.read(input);
@@ -94,9 +95,6 @@ public final class Corpus extends ModelCommand implements Callable<Integer> {
         runtimeOptions.check();
         ModelBundle bundle = bundleDir == null ? null : ModelBundle.open(CliChecks.directory(spec, "--bundle", bundleDir));
         ModuleOptions options = runtimeOptions.options();
-        if (sparkMaster == null && (executorBundle != null || sparkConf != null)) {
-            throw CliChecks.usage(spec, "options --executor-bundle and --spark-conf need --spark MASTER");
-        }
         if (sparkMaster != null) {
             return spark(out, corpusSpec, clips, bundle, options);
         }
@@ -130,20 +128,39 @@ public final class Corpus extends ModelCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Integer spark(PrintStream out, CorpusSpec corpusSpec, List<CorpusInput.Clip> clips, ModelBundle bundle,
-            ModuleOptions options) throws Exception {
+    /** The Spark options, checked before the corpus is read or a model opened. */
+    private void checkSparkOptions() {
+        if (sparkMaster == null) {
+            if (executorBundle != null || sparkConf != null) {
+                throw CliChecks.usage(spec, "options --executor-bundle and --spark-conf need --spark MASTER");
+            }
+            return;
+        }
         if (sparkMaster.isBlank()) {
-            throw CliChecks.usage(spec, "option --spark must name a master (local[2], spark://host:7077), got \"\"");
+            throw CliChecks.usage(spec, "option --spark must name a master (local[2], spark://host:7077), got \""
+                    + sparkMaster + "\"");
         }
         if (clipsPerWave < 1) {
             throw CliChecks.usage(spec, "option --clips-per-wave must be >= 1, got " + clipsPerWave);
         }
-        if (executorBundle != null && bundle == null) {
+        if (executorBundle != null && executorBundle.isBlank()) {
+            throw CliChecks.usage(spec, "option --executor-bundle must not be blank, got \"" + executorBundle + "\"");
+        }
+        if (executorBundle != null && bundleDir == null) {
             throw CliChecks.usage(spec, "option --executor-bundle needs --bundle (the driver reads its manifest)");
         }
-        if (executorBundle != null && executorBundle.isBlank()) {
-            throw CliChecks.usage(spec, "option --executor-bundle must not be blank, got \"\"");
+        if (sparkConf != null) {
+            for (Map.Entry<String, String> e : sparkConf.entrySet()) {
+                if (e.getKey().isBlank() || !e.getKey().startsWith("spark.")) {
+                    throw CliChecks.usage(spec, "option --spark-conf keys must start with \"spark.\", got \""
+                            + e.getKey() + "\"");
+                }
+            }
         }
+    }
+
+    private Integer spark(PrintStream out, CorpusSpec corpusSpec, List<CorpusInput.Clip> clips, ModelBundle bundle,
+            ModuleOptions options) throws Exception {
         if (runtimeOptions.threads != null) {
             // local masters run the tasks in this JVM; cluster executors take spark.task.cpus
             System.setProperty("audioldm4j.threads", Integer.toString(runtimeOptions.threads));

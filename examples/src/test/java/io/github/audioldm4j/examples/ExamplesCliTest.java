@@ -225,6 +225,64 @@ class ExamplesCliTest {
     }
 
     @Test
+    void corpusOnSparkEqualsTheLocalRunAndRefusesBadSparkOptions(@TempDir Path tmp) throws Exception {
+        Path dir = java.nio.file.Files.createDirectories(tmp.resolve("clips"));
+        for (int i = 0; i < 3; i++) {
+            float[] x = new float[16000];
+            for (int k = 0; k < x.length; k++) {
+                x[k] = (float) (0.3 * Math.sin(2 * Math.PI * (250 + 150 * i) * k / 16000.0));
+            }
+            AudioEncoder.encode(x, 16000, dir.resolve("s" + i + ".wav"));
+        }
+        String[] common = {"--input", dir.toString(), "--bundle", bundle, "--stages", "resample-16k,vae", "--steps", "4",
+            "--json", "--quiet"};
+        Path local = tmp.resolve("local");
+        Path spark = tmp.resolve("spark");
+        Result r = call((a, o, e) -> Audioldm4j.run(o, e, a), concat(new String[] {"corpus", "--out", local.toString()},
+                common));
+        assertEquals(0, r.code(), r.err());
+        r = call((a, o, e) -> Audioldm4j.run(o, e, a), concat(new String[] {"corpus", "--out", spark.toString(),
+            "--spark", "local[1]", "--clips-per-wave", "2", "--spark-conf", "spark.sql.shuffle.partitions=2"}, common));
+        assertEquals(0, r.code(), r.err());
+        com.fasterxml.jackson.databind.JsonNode j = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
+        assertEquals(3, j.get("clips").asInt());
+        assertEquals(6, j.get("computed_rows").asInt());
+        assertEquals(1, j.get("model_loads").asInt(), r.out());
+        assertEquals(2, j.get("waves").asInt(), r.out());
+        assertTrue(java.nio.file.Files.isDirectory(Path.of(j.get("rows").asText())), r.out());
+        assertEquals(java.nio.file.Files.readString(local.resolve("summary.json")),
+                java.nio.file.Files.readString(spark.resolve("summary.json")), "Spark summary equals the local one");
+
+        String[][] bad = {
+            {"--spark", "  "}, {"option --spark must name a master"},
+            {"--spark", "local[1]", "--clips-per-wave", "0"}, {"option --clips-per-wave must be >= 1, got 0"},
+            {"--executor-bundle", "bundle"}, {"options --executor-bundle and --spark-conf need --spark MASTER"},
+            {"--spark-conf", "spark.ui.enabled=false"}, {"options --executor-bundle and --spark-conf need --spark"},
+            {"--spark", "local[1]", "--executor-bundle", " "}, {"option --executor-bundle must not be blank"},
+            {"--spark", "local[1]", "--spark-conf", "ui.enabled=false"},
+            {"option --spark-conf keys must start with \"spark.\", got \"ui.enabled\""},
+        };
+        for (int i = 0; i < bad.length; i += 2) {
+            Path out = tmp.resolve("bad" + i);
+            r = call((a, o, e) -> Audioldm4j.run(o, e, a), concat(new String[] {"corpus", "--input", dir.toString(),
+                "--out", out.toString(), "--stages", "resample-16k"}, bad[i]));
+            assertEquals(2, r.code(), String.join(" ", bad[i]) + ": " + r.err());
+            assertTrue(r.err().contains(bad[i + 1][0]), r.err());
+            assertFalse(java.nio.file.Files.exists(out), "a refused run writes nothing: " + out);
+        }
+        r = call((a, o, e) -> Audioldm4j.run(o, e, a), "corpus", "--input", dir.toString(), "--out",
+                tmp.resolve("bad-eb").toString(), "--spark", "local[1]", "--executor-bundle", "bundle");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("option --executor-bundle needs --bundle"), r.err());
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
+    @Test
     void generateWritesTheFilesItPrints(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("gen.wav");
         Result r = call(Generate::run, "--bundle", bundle, "--prompt", "A dog barking|music", "--length", "0.5",
