@@ -68,6 +68,43 @@ public final class CorpusJob {
         this.worker = new ClipWorker(spec, outDir, pipelines);
     }
 
+    /**
+     * The result rows stored under {@code outDir} ({@link #RESULTS}), each key once; empty when
+     * there is none. The Spark job reads them too, so either runner resumes the other's output.
+     */
+    public static List<com.fasterxml.jackson.databind.node.ObjectNode> storedRows(Path outDir) {
+        Check.notNull("outDir", outDir);
+        if (!Files.isRegularFile(outDir.resolve(RESULTS))) {
+            return List.of();
+        }
+        try (ResultStore store = new ResultStore(outDir.resolve(RESULTS))) {
+            return new ArrayList<>(store.all());
+        }
+    }
+
+    /**
+     * Appends to the store under {@code outDir} the rows whose key it lacks (the Spark job
+     * mirrors its rows there); returns how many were appended.
+     */
+    public static int storeRows(Path outDir, java.util.Collection<com.fasterxml.jackson.databind.node.ObjectNode> rows)
+            throws IOException {
+        Check.notNull("outDir", outDir);
+        Check.notNull("rows", rows);
+        Files.createDirectories(outDir);
+        try (ResultStore store = new ResultStore(outDir.resolve(RESULTS))) {
+            List<com.fasterxml.jackson.databind.node.ObjectNode> fresh = new ArrayList<>();
+            java.util.Set<String> keys = new java.util.HashSet<>();
+            for (com.fasterxml.jackson.databind.node.ObjectNode r : rows) {
+                String key = Check.notNull("row key", r.get("key")).asText();
+                if (!store.has(key) && keys.add(key)) {
+                    fresh.add(r);
+                }
+            }
+            store.append(fresh);
+            return fresh.size();
+        }
+    }
+
     /** Runs (or resumes) the job over {@code clips}, then writes the summary and the report. */
     public Outcome run(List<CorpusInput.Clip> clips, ProgressListener steps, Listener listener, CancellationToken cancel)
             throws IOException {

@@ -165,6 +165,19 @@ public final class SparkCorpusJob {
         List<CorpusInput.Clip> ordered = new ArrayList<>(clips);
         ordered.sort(Comparator.comparing(CorpusInput.Clip::id));
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        // rows a local run left in this folder join the Parquet rows first (they count as done and
+        // appear in rows()); at the end every row is mirrored into the local store, so that either
+        // runner resumes the other's output
+        Set<String> inRows = keys();
+        List<Row> imported = new ArrayList<>();
+        for (ObjectNode r : CorpusJob.storedRows(outDir)) {
+            if (!inRows.contains(r.get("key").asText())) {
+                imported.add(toRow(r));
+            }
+        }
+        if (!imported.isEmpty()) {
+            spark.createDataFrame(imported, schema()).write().mode(SaveMode.Append).parquet(rowsDir().toString());
+        }
         Set<String> before = keys();
         LongAccumulator loads = spark.sparkContext().longAccumulator("audioldm4j model loads");
         CollectionAccumulator<String> jvms = spark.sparkContext().collectionAccumulator("audioldm4j executor JVMs");
@@ -188,6 +201,7 @@ public final class SparkCorpusJob {
                     "wave " + waves + " done");
         }
         List<ObjectNode> all = readRows();
+        CorpusJob.storeRows(outDir, all);
         int computed = 0;
         int failed = 0;
         for (ObjectNode r : all) {

@@ -217,6 +217,40 @@ class SparkCorpusJobTest {
 
     @Test
     @Order(4)
+    void eitherRunnerResumesTheOthersOutput() throws Exception {
+        // a local run's output: the Spark job computes nothing, its Dataset holds the local rows
+        Path fromLocal = tmp.resolve("from-local");
+        try (Stream<Path> s = Files.walk(local)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                Path to = fromLocal.resolve(local.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(p, to);
+                }
+            }
+        }
+        SparkCorpusJob job = new SparkCorpusJob(spark, SPEC, fromLocal, bundle, executors);
+        SparkCorpusJob.Outcome o = job.run(clips, CorpusJob.Listener.NONE);
+        assertEquals(0, o.computedRows(), "every row came from the local run");
+        assertEquals(0, o.modelLoads());
+        assertEquals(52L * (SPEC.stages().size() + 1), job.rows().count(), "the local rows joined the Parquet rows");
+        Map<String, String> expected = outputs(local);
+        assertEquals(expected, outputs(fromLocal));
+
+        // a Spark run's output (mirrored into results.jsonl): the local runner loads no model
+        Path fromSpark = tmp.resolve("spark");
+        assertTrue(Files.isRegularFile(fromSpark.resolve(CorpusJob.RESULTS)), "the Spark run mirrored its rows");
+        CorpusJob.Outcome l = new CorpusJob(SPEC, fromSpark, bundle, () -> {
+            throw new AssertionError("the local runner opened models over a complete Spark output");
+        }).run(clips, ProgressListener.NONE, CorpusJob.Listener.NONE, CancellationToken.none());
+        assertEquals(0, l.computedRows());
+        assertEquals(52 * SPEC.stages().size(), l.reusedRows());
+        assertEquals(expected, outputs(fromSpark));
+    }
+
+    @Test
+    @Order(5)
     void badInputsAreRefusedBeforeAnyWork() throws Exception {
         Path out = tmp.resolve("bad");
         NullPointerException n = assertThrows(NullPointerException.class,
