@@ -20,6 +20,10 @@
 #include <c10/cuda/CUDAStream.h>
 #endif
 
+#if defined(__unix__) || defined(__APPLE__)
+#include <dlfcn.h>
+#endif
+
 #include <atomic>
 #include <cstring>
 #include <filesystem>
@@ -244,6 +248,50 @@ const std::string& build_info() {
     return info;
 }
 
+// ---- threads ----------------------------------------------------------------------------------
+
+/** The num_threads of the last runtime created with one (0: libtorch's default), process-wide. */
+std::atomic<int32_t> g_num_threads{0};
+
+/**
+ * OpenBLAS keeps its own thread pool, which at::set_num_threads does not reach, and its GEMM/GEMV
+ * results depend on the pool size: set it on every OpenBLAS this process has loaded (libtorch's
+ * dependency; found by soname without loading anything new). No-op where there is none.
+ */
+void set_openblas_threads(int32_t n) {
+#if defined(__unix__) || defined(__APPLE__)
+    using SetThreads = void (*)(int);
+    static const char* const kNames[] = {"libopenblas.so.0", "libopenblas.so", "libopenblasp.so.0",
+                                         "libopenblaso.so.0", "libopenblas64_.so.0"};
+    for (const char* name : kNames) {
+#ifdef RTLD_NOLOAD
+        void* handle = dlopen(name, RTLD_LAZY | RTLD_NOLOAD);
+#else
+        void* handle = nullptr;
+#endif
+        if (handle == nullptr) {
+            continue;
+        }
+        if (auto f = reinterpret_cast<SetThreads>(dlsym(handle, "openblas_set_num_threads"))) {
+            f(n);
+        }
+        dlclose(handle);
+    }
+#else
+    (void)n;
+#endif
+}
+
+/** OpenMP keeps the thread count per thread: apply the runtime's setting once in each calling thread. */
+void apply_threads_to_this_thread() {
+    thread_local int32_t applied = 0;
+    int32_t n = g_num_threads.load();
+    if (n > 0 && applied != n) {
+        at::set_num_threads(n);
+        applied = n;
+    }
+}
+
 // ---- CUDA graphs ----------------------------------------------------------------------------------
 
 #if ALDM2_WITH_CUDA
@@ -460,6 +508,8 @@ aldm2_status aldm2_runtime_new(const aldm2_runtime_params* params, aldm2_runtime
         }
         if (p.num_threads > 0) {
             at::set_num_threads(p.num_threads);
+            set_openblas_threads(p.num_threads);
+            g_num_threads.store(p.num_threads);
         }
         *out = new aldm2_runtime();
     });
@@ -668,6 +718,7 @@ aldm2_status aldm2_module_forward(aldm2_module* m) {
         std::vector<at::Tensor> inputs = std::move(m->inputs);  // consumed, also when forward fails
         m->inputs.clear();
         m->sync_counters();
+        apply_threads_to_this_thread();
         c10::InferenceMode inference;
         c10::IValue result;
 #if ALDM2_WITH_CUDA

@@ -58,6 +58,7 @@ final class PresetsModule implements LoadedModule {
     static PresetsModule load(PresetsRuntime owner, Path file, ModuleOptions options) {
         org.bytedeco.pytorch.Device dev = new org.bytedeco.pytorch.Device(options.device().toString());
         JitModule m = null;
+        PresetsRuntime.applyThreadsToThisThread();
         try (PointerScope scope = new PointerScope()) {
             InferenceMode guard = new InferenceMode();
             try {

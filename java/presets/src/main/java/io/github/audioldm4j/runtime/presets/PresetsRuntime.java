@@ -25,10 +25,14 @@ import org.bytedeco.pytorch.global.torch;
  * <p>Native libraries are loaded once per JVM. Before loading, the presets' own platform folder
  * is extracted with {@link Loader#cacheResources(String)}: on machines with a system libtorch
  * installed, JavaCPP can otherwise resolve a dependency against the system copy on first run.
- * Set {@code -Daudioldm4j.threads=N} to fix libtorch's intra-op thread count.
+ * Set {@code -Daudioldm4j.threads=N} to fix libtorch's intra-op thread count and OpenBLAS's
+ * ({@link BlasThreads}), in every thread that calls a module.
  */
 public final class PresetsRuntime implements ModelRuntime {
     private static volatile boolean loaded;
+    /** The {@code audioldm4j.threads} applied at load, 0 when unset. */
+    private static volatile int appliedThreads;
+    private static final ThreadLocal<Boolean> THREAD_SET = ThreadLocal.withInitial(() -> false);
 
     private final Set<PresetsModule> open = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
@@ -75,8 +79,23 @@ public final class PresetsRuntime implements ModelRuntime {
                     throw new IllegalArgumentException("audioldm4j.threads must be an integer >= 1, got \"" + threads + "\"");
                 }
                 torch.set_num_threads(Check.positive("audioldm4j.threads", n));
+                BlasThreads.apply(n);
+                appliedThreads = n;
             }
             loaded = true;
+        }
+    }
+
+    /**
+     * Applies the thread setting to the calling thread once: OpenMP keeps the thread count per
+     * thread, and modules are called from threads other than the loading one (Spark task threads,
+     * the CLI's workers), whose first oneDNN call would otherwise use OpenMP's default.
+     */
+    static void applyThreadsToThisThread() {
+        int n = appliedThreads;
+        if (n > 0 && !THREAD_SET.get()) {
+            torch.set_num_threads(n);
+            THREAD_SET.set(true);
         }
     }
 
