@@ -2,12 +2,14 @@ package io.github.audioldm4j.examples;
 
 import io.github.audioldm4j.bundle.Manifest;
 import io.github.audioldm4j.bundle.ModelBundle;
+import io.github.audioldm4j.bundle.Npy;
 import io.github.audioldm4j.io.AudioEncoder;
 import io.github.audioldm4j.pipeline.AudioLdm2Pipeline;
 import io.github.audioldm4j.pipeline.CancellationToken;
 import io.github.audioldm4j.pipeline.GeneratedAudio;
 import io.github.audioldm4j.pipeline.GenerationRequest;
 import io.github.audioldm4j.pipeline.ProgressListener;
+import io.github.audioldm4j.runtime.HostTensor;
 import io.github.audioldm4j.runtime.ModelRuntime;
 import io.github.audioldm4j.runtime.ModuleOptions;
 import io.github.audioldm4j.scheduler.SchedulerConfig;
@@ -63,6 +65,12 @@ public final class Generate extends ModelCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "PATH", defaultValue = "generated.wav",
             description = "output file (.wav/.flac/.mp3/.ogg); several outputs get _N")
     Path outPath;
+    @Option(names = "--initial-latents", paramLabel = "FILE.npy", description = "start from these latents "
+            + "(float32 [prompts x waveforms, 8, frames/4, 16], unscaled, as diffusers' latents=) instead of the seed's")
+    Path initialLatentsFile;
+    @Option(names = "--npy-out", paramLabel = "DIR", description = "also write the exact float32 results: "
+            + "final_latents.npy and waveform_N.npy (for comparisons, e.g. torchscript-models/upstream/parity.py)")
+    Path npyOut;
 
     /** The scheduler class names, for help and completion. */
     static final class SchedulerNames extends ArrayList<String> {
@@ -88,6 +96,27 @@ public final class Generate extends ModelCommand implements Callable<Integer> {
         CliChecks.directory(spec, "--bundle", bundleDir);
         CliChecks.outputAudio(spec, "--out", outPath);
         runtimeOptions.check();
+        float[] initialLatents = null;
+        if (initialLatentsFile != null) {
+            if (!Files.isRegularFile(initialLatentsFile)) {
+                throw CliChecks.usage(spec, "option --initial-latents must be a .npy file, got " + initialLatentsFile
+                        + " (no such file)");
+            }
+            HostTensor t;
+            try {
+                t = Npy.read(initialLatentsFile);
+            } catch (RuntimeException e) {
+                throw CliChecks.usage(spec, "option --initial-latents: " + e.getMessage());
+            }
+            if (t.dtype() != HostTensor.DType.FLOAT32 || t.shape().length != 4) {
+                throw CliChecks.usage(spec, "option --initial-latents must hold float32 latents of rank 4 [B, C, H, W], "
+                        + "got " + t);
+            }
+            initialLatents = t.floats();
+        }
+        if (npyOut != null) {
+            CliChecks.outputDirectory(spec, "--npy-out", npyOut);
+        }
         ModelBundle bundle = ModelBundle.open(bundleDir);
         Manifest.Defaults d = bundle.manifest().defaults();
         SchedulerConfig schedulerConfig = bundle.manifest().scheduler();
@@ -103,6 +132,9 @@ public final class Generate extends ModelCommand implements Callable<Integer> {
                     .numWaveformsPerPrompt(waveforms);
             if (negatives != null) {
                 b.negativePrompts(negatives);
+            }
+            if (initialLatents != null) {
+                b.initialLatents(initialLatents);
             }
             if (scheduler != null) {
                 if (!Schedulers.SUPPORTED.contains(scheduler)) {
@@ -144,11 +176,29 @@ public final class Generate extends ModelCommand implements Callable<Integer> {
                     out.println("wrote " + p.toAbsolutePath() + score);
                 }
             }
+            List<String> npyFiles = new ArrayList<>();
+            if (npyOut != null) {
+                Files.createDirectories(npyOut);
+                Path lat = npyOut.resolve("final_latents.npy");
+                Npy.write(lat, HostTensor.ofFloats(audio.latents(), audio.latentShape()));
+                npyFiles.add(lat.toAbsolutePath().toString());
+                for (int i = 0; i < waves.size(); i++) {
+                    Path w = npyOut.resolve("waveform_" + i + ".npy");
+                    Npy.write(w, HostTensor.ofFloats(waves.get(i), waves.get(i).length));
+                    npyFiles.add(w.toAbsolutePath().toString());
+                }
+                if (!output.json) {
+                    npyFiles.forEach(f -> out.println("wrote " + f));
+                }
+            }
             double seconds = waves.get(0).length / (double) audio.sampleRate();
             if (output.json) {
                 Map<String, Object> j = new LinkedHashMap<>();
                 j.put("command", "generate");
                 j.put("files", files);
+                if (npyOut != null) {
+                    j.put("npy_files", npyFiles);
+                }
                 j.put("sample_rate", audio.sampleRate());
                 j.put("audio_seconds", seconds);
                 j.put("steps", request.numInferenceSteps());

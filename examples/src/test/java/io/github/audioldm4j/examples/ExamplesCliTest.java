@@ -195,14 +195,7 @@ class ExamplesCliTest {
 
     @Test
     void corpusRunsAndReruns(@TempDir Path tmp) throws Exception {
-        Path dir = java.nio.file.Files.createDirectories(tmp.resolve("clips"));
-        for (int i = 0; i < 3; i++) {
-            float[] x = new float[16000];
-            for (int k = 0; k < x.length; k++) {
-                x[k] = (float) (0.3 * Math.sin(2 * Math.PI * (300 + 100 * i) * k / 16000.0));
-            }
-            AudioEncoder.encode(x, 16000, dir.resolve("c" + i + ".wav"));
-        }
+        Path dir = tones(tmp.resolve("clips"), "c", 300, 100);
         Path out = tmp.resolve("report");
         Result r = call((a, o, e) -> Audioldm4j.run(o, e, a), "corpus", "--input", dir.toString(), "--out",
                 out.toString(), "--bundle", bundle, "--stages", "resample-16k,vae", "--steps", "4", "--json", "--quiet");
@@ -226,14 +219,7 @@ class ExamplesCliTest {
 
     @Test
     void corpusOnSparkEqualsTheLocalRunAndRefusesBadSparkOptions(@TempDir Path tmp) throws Exception {
-        Path dir = java.nio.file.Files.createDirectories(tmp.resolve("clips"));
-        for (int i = 0; i < 3; i++) {
-            float[] x = new float[16000];
-            for (int k = 0; k < x.length; k++) {
-                x[k] = (float) (0.3 * Math.sin(2 * Math.PI * (250 + 150 * i) * k / 16000.0));
-            }
-            AudioEncoder.encode(x, 16000, dir.resolve("s" + i + ".wav"));
-        }
+        Path dir = tones(tmp.resolve("clips"), "s", 250, 150);
         String[] common = {"--input", dir.toString(), "--bundle", bundle, "--stages", "resample-16k,vae", "--steps", "4",
             "--json", "--quiet"};
         Path local = tmp.resolve("local");
@@ -274,6 +260,73 @@ class ExamplesCliTest {
                 tmp.resolve("bad-eb").toString(), "--spark", "local[1]", "--executor-bundle", "bundle");
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("option --executor-bundle needs --bundle"), r.err());
+    }
+
+    @Test
+    void generateTakesInitialLatentsAndWritesExactNpyResults(@TempDir Path tmp) throws Exception {
+        Path a = tmp.resolve("a");
+        Result r = call(Generate::run, "--bundle", bundle, "--prompt", "A dog barking", "--length", "0.5",
+                "--steps", "3", "--seed", "5", "--out", a.resolve("a.wav").toString(), "--npy-out", a.toString(),
+                "--json", "--quiet");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("final_latents.npy") && r.out().contains("waveform_0.npy"), r.out());
+        io.github.audioldm4j.runtime.HostTensor lat = io.github.audioldm4j.bundle.Npy.read(a.resolve("final_latents.npy"));
+        float[] wave = io.github.audioldm4j.bundle.Npy.read(a.resolve("waveform_0.npy")).floats();
+        assertEquals(4, lat.shape().length);
+        float[] decoded = AudioDecoder.decode(a.resolve("a.wav"), 16000).samples();
+        assertEquals(decoded.length, wave.length, "the npy waveform is the written one, unquantised");
+        // the seed's own initial latents given explicitly (with another seed) reproduce the run exactly
+        Path init = tmp.resolve("init.npy");
+        io.github.audioldm4j.bundle.Npy.write(init, io.github.audioldm4j.runtime.HostTensor.ofFloats(
+                new io.github.audioldm4j.random.TorchGenerator(5).randn(lat.shape()), lat.shape()));
+        Path b = tmp.resolve("b");
+        r = call(Generate::run, "--bundle", bundle, "--prompt", "A dog barking", "--length", "0.5", "--steps", "3",
+                "--seed", "99", "--initial-latents", init.toString(), "--out", b.resolve("b.wav").toString(),
+                "--npy-out", b.toString(), "--quiet");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(java.util.Arrays.equals(lat.floats(),
+                io.github.audioldm4j.bundle.Npy.read(b.resolve("final_latents.npy")).floats()), "same final latents");
+        assertTrue(java.util.Arrays.equals(wave, io.github.audioldm4j.bundle.Npy.read(b.resolve("waveform_0.npy"))
+                .floats()), "same waveform");
+
+        // bad inputs, refused before a model loads
+        Path rank1 = tmp.resolve("rank1.npy");
+        io.github.audioldm4j.bundle.Npy.write(rank1, io.github.audioldm4j.runtime.HostTensor.ofFloats(new float[4], 4));
+        Path notNpy = Files.writeString(tmp.resolve("x.npy"), "not an npy file");
+        String[][] bad = {
+            {"--initial-latents", tmp.resolve("missing.npy").toString()},
+            {"option --initial-latents must be a .npy file, got"},
+            {"--initial-latents", rank1.toString()}, {"option --initial-latents must hold float32 latents of rank 4"},
+            {"--initial-latents", notNpy.toString()}, {"option --initial-latents: "},
+            {"--npy-out", notNpy.toString()}, {"option --npy-out must be a directory, got the file"},
+        };
+        for (int i = 0; i < bad.length; i += 2) {
+            r = call(Generate::run, concat(new String[] {"--bundle", bundle, "--prompt", "x", "--length", "0.5",
+                "--steps", "2", "--out", tmp.resolve("bad.wav").toString()}, bad[i]));
+            assertEquals(2, r.code(), String.join(" ", bad[i]) + ": " + r.err());
+            assertTrue(r.err().contains(bad[i + 1][0]), r.err());
+        }
+        // the wrong element count is refused by the pipeline with the expected shape in the message
+        Path wrong = tmp.resolve("wrong.npy");
+        io.github.audioldm4j.bundle.Npy.write(wrong, io.github.audioldm4j.runtime.HostTensor.ofFloats(new float[8 * 2 * 16],
+                1, 8, 2, 16));
+        r = call(Generate::run, "--bundle", bundle, "--prompt", "x", "--length", "0.5", "--steps", "2",
+                "--initial-latents", wrong.toString(), "--out", tmp.resolve("w.wav").toString());
+        assertTrue(r.code() != 0, r.err());
+        assertTrue(r.err().contains("initialLatents must have"), r.err());
+    }
+
+    /** Three 1 s tones at 16 kHz, {@code prefix0.wav} .. {@code prefix2.wav}, at base + i * step Hz. */
+    private static Path tones(Path dir, String prefix, double baseHz, double stepHz) throws Exception {
+        java.nio.file.Files.createDirectories(dir);
+        for (int i = 0; i < 3; i++) {
+            float[] x = new float[16000];
+            for (int k = 0; k < x.length; k++) {
+                x[k] = (float) (0.3 * Math.sin(2 * Math.PI * (baseHz + stepHz * i) * k / 16000.0));
+            }
+            AudioEncoder.encode(x, 16000, dir.resolve(prefix + i + ".wav"));
+        }
+        return dir;
     }
 
     private static String[] concat(String[] a, String[] b) {
