@@ -67,7 +67,8 @@ def run_diffusers(pipe, a, scheduler, latents):
         audio = pipe(prompt=list(a.prompt), negative_prompt=list(a.negative_prompt) if a.negative_prompt else None,
                      audio_length_in_s=a.length, num_inference_steps=a.steps, guidance_scale=a.guidance,
                      num_waveforms_per_prompt=a.waveforms, generator=torch.Generator("cpu").manual_seed(a.seed),
-                     latents=torch.from_numpy(latents.copy()), callback=callback, callback_steps=1,
+                     latents=None if latents is None else torch.from_numpy(latents.copy()), callback=callback,
+                     callback_steps=1,
                      output_type="np").audios
     finally:
         pipe.scheduler = original
@@ -77,8 +78,10 @@ def run_diffusers(pipe, a, scheduler, latents):
 def run_java(a, bundle, scheduler, latents_file, out_dir):
     cmd = [a.java, "generate", "--bundle", bundle, "--prompt", "|".join(a.prompt), "--length", repr(a.length),
            "--steps", str(a.steps), "--guidance", repr(a.guidance), "--seed", str(a.seed), "--waveforms",
-           str(a.waveforms), "--scheduler", scheduler, "--initial-latents", latents_file, "--npy-out", out_dir,
+           str(a.waveforms), "--scheduler", scheduler, "--npy-out", out_dir,
            "--out", os.path.join(out_dir, "java.wav"), "--json", "--quiet", "--runtime", a.runtime]
+    if latents_file is not None:
+        cmd += ["--initial-latents", latents_file]
     if a.negative_prompt:
         cmd += ["--negative", "|".join(a.negative_prompt)]
     if a.threads:
@@ -170,13 +173,16 @@ def main(argv=None):
     # diffusers ranks several waveforms per prompt with CLAP only when librosa is installed (score_waveforms)
     ranked = a.waveforms == 1 or is_librosa_available()
     cases, ok = [], True
-    for s in scheds:
+    # every scheduler from the same given latents; the first also from the seed alone on both sides
+    # (diffusers draws with torch's CPU generator, Java with TorchGenerator.matchingTorch)
+    runs = [(s, True) for s in scheds] + [(scheds[0], False)]
+    for s, given in runs:
         t = time.perf_counter()
-        d_lat, d_audio = run_diffusers(pipe, a, s, latents)
+        d_lat, d_audio = run_diffusers(pipe, a, s, latents if given else None)
         td = time.perf_counter() - t
-        out_dir = os.path.join(a.work, "java-" + s)
+        out_dir = os.path.join(a.work, "java-" + s + ("" if given else "-seeded"))
         t = time.perf_counter()
-        j_lat, j_waves = run_java(a, bundle, s, latents_file, out_dir)
+        j_lat, j_waves = run_java(a, bundle, s, latents_file if given else None, out_dir)
         tj = time.perf_counter() - t
         if ranked:
             pairs = list(range(len(j_waves)))
@@ -184,7 +190,8 @@ def main(argv=None):
             # diffusers returned the generation order: match each Java waveform (CLAP-ranked) to its closest
             pairs = [int(np.argmin([np.max(np.abs(w - d)) if d.shape == w.shape else np.inf for d in d_audio]))
                      for w in j_waves]
-        case = {"scheduler": s, "final_latents": compare(j_lat.reshape(d_lat.shape) if j_lat.size == d_lat.size
+        case = {"scheduler": s, "initial_latents": "given to both" if given else "drawn from the seed by each side",
+                "final_latents": compare(j_lat.reshape(d_lat.shape) if j_lat.size == d_lat.size
                                                          else j_lat, d_lat),
                 "waveforms": [compare(w, d_audio[pairs[i]]) for i, w in enumerate(j_waves)],
                 "waveform_order": {"java_to_diffusers": pairs, "ranking_compared": ranked},

@@ -520,6 +520,20 @@ public final class VerifyBundle implements Callable<Integer> {
     }
 
     /**
+     * The kernel the reference run's torch used, told by its initial latents: the first that
+     * reproduces them from the seed, else this machine's ({@link TorchGenerator#machineKernel}).
+     * Its later draws (DDIM eta noise) come from the same kernel.
+     */
+    private static TorchGenerator.Kernel kernelOf(HostTensor init, long seed) {
+        for (TorchGenerator.Kernel k : TorchGenerator.Kernel.values()) {
+            if (Arrays.equals(new TorchGenerator(seed, k).randn(init.shape()), init.floats())) {
+                return k;
+            }
+        }
+        return TorchGenerator.machineKernel();
+    }
+
+    /**
      * The first denoising steps from the stored conditioning and initial latents, through the
      * pipeline's own loop ({@link Denoiser}); a step hook compares the latents after each step.
      */
@@ -544,7 +558,7 @@ public final class VerifyBundle implements Callable<Integer> {
         }
         int k = Math.min(stepLatents.size(), timesteps.length);
         Denoiser.Job job = new Denoiser.Job(models.unet(), scheduler, Arrays.copyOf(timesteps, k), x, shape, cond,
-                guidance, new TorchGenerator(seed), null);
+                guidance, new TorchGenerator(seed, kernelOf(init, seed)), null);
         Denoiser.run(job, end -> {
             checks.compare("steps", "latents after step " + (end.index() + 1) + " (t=" + (int) end.timestep() + ")",
                     HostTensor.ofFloats(end.latents(), end.shape()), stepLatents.get(end.index()), tol);

@@ -278,7 +278,7 @@ class ExamplesCliTest {
         // the seed's own initial latents given explicitly (with another seed) reproduce the run exactly
         Path init = tmp.resolve("init.npy");
         io.github.audioldm4j.bundle.Npy.write(init, io.github.audioldm4j.runtime.HostTensor.ofFloats(
-                new io.github.audioldm4j.random.TorchGenerator(5).randn(lat.shape()), lat.shape()));
+                io.github.audioldm4j.random.TorchGenerator.matchingTorch(5).randn(lat.shape()), lat.shape()));
         Path b = tmp.resolve("b");
         r = call(Generate::run, "--bundle", bundle, "--prompt", "A dog barking", "--length", "0.5", "--steps", "3",
                 "--seed", "99", "--initial-latents", init.toString(), "--out", b.resolve("b.wav").toString(),

@@ -40,7 +40,7 @@ public final class AudioEditor {
                 request.sourceGuidance(), listener, cancel);
         p.scheduler.setEta(0.0);
         Denoiser.Job job = new Denoiser.Job(pipeline.models().unet(), p.scheduler, p.scheduler.timesteps(), noise,
-                p.shape, p.source, request.sourceGuidance(), new TorchGenerator(request.seed()), null);
+                p.shape, p.source, request.sourceGuidance(), TorchGenerator.matchingTorch(request.seed()), null);
         return finish(audio, p, Denoiser.run(job, StepCallback.NONE, listener, cancel));
     }
 
@@ -49,7 +49,7 @@ public final class AudioEditor {
             CancellationToken cancel) {
         Prepared p = prepare(audio, request, listener);
         DdpmInversion.Inverted inv = DdpmInversion.invert(pipeline.models().unet(), p.scheduler, p.x0, p.shape,
-                p.source, request.sourceGuidance(), new TorchGenerator(request.seed()), listener, cancel);
+                p.source, request.sourceGuidance(), TorchGenerator.matchingTorch(request.seed()), listener, cancel);
         float[] z = DdpmInversion.regenerate(pipeline.models().unet(), p.scheduler, inv, 0, p.source,
                 request.sourceGuidance(), listener, cancel);
         return finish(audio, p, z);
@@ -71,7 +71,7 @@ public final class AudioEditor {
         boolean guided = request.targetGuidance() > 1.0;
         Conditioning target = pipeline.conditioning(request.targetPrompt(), request.negativePrompt(), guided, listener);
         DdpmInversion.Inverted inv = DdpmInversion.invert(pipeline.models().unet(), p.scheduler, p.x0, p.shape,
-                p.source, request.sourceGuidance(), new TorchGenerator(request.seed()), listener, cancel);
+                p.source, request.sourceGuidance(), TorchGenerator.matchingTorch(request.seed()), listener, cancel);
         float[] z = DdpmInversion.regenerate(pipeline.models().unet(), p.scheduler, inv, request.startIndex(), target,
                 request.targetGuidance(), listener, cancel);
         return finish(audio, p, z);
@@ -82,7 +82,7 @@ public final class AudioEditor {
             CancellationToken cancel) {
         Prepared p = prepare(audio, request, listener);
         return DdpmInversion.invert(pipeline.models().unet(), p.scheduler, p.x0, p.shape, p.source,
-                request.sourceGuidance(), new TorchGenerator(request.seed()), listener, cancel);
+                request.sourceGuidance(), TorchGenerator.matchingTorch(request.seed()), listener, cancel);
     }
 
     private record Prepared(DDIMScheduler scheduler, float[] x0, long[] shape, Conditioning source, float gain) {}

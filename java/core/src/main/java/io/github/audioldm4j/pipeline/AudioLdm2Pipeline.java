@@ -143,7 +143,7 @@ public final class AudioLdm2Pipeline implements AutoCloseable {
         Conditioning cond = text().encode(request.prompts(), request.negativePrompts(), n, request.guided(),
                 request.maxNewTokens());
         // 5. prepare latent variables: randn(shape, generator) * init_noise_sigma
-        TorchGenerator generator = new TorchGenerator(request.seed());
+        TorchGenerator generator = TorchGenerator.matchingTorch(request.seed());
         float[] latents = given != null ? given : generator.randn(shape);
         latents = scale(latents, scheduler.initNoiseSigma());
         // 7. denoising loop
@@ -200,7 +200,7 @@ public final class AudioLdm2Pipeline implements AutoCloseable {
     public float[] scaledLatent(EncodedAudio enc, LatentSampling sampling, long seed) {
         Check.notNull("enc", enc);
         Check.notNull("sampling", sampling);
-        return scale(latentsOf(enc, sampling, new TorchGenerator(seed)), (float) manifest.vae().scalingFactor());
+        return scale(latentsOf(enc, sampling, TorchGenerator.matchingTorch(seed)), (float) manifest.vae().scalingFactor());
     }
 
     private static final System.Logger LOG = System.getLogger("io.github.audioldm4j");
@@ -299,7 +299,7 @@ public final class AudioLdm2Pipeline implements AutoCloseable {
     public float[] vaeRoundTrip(float[] audio, LatentSampling sampling, boolean normalize, long seed) {
         Check.notNull("sampling", sampling);
         EncodedAudio enc = encode(audio, normalize);
-        float[] z = latentsOf(enc, sampling, new TorchGenerator(seed));
+        float[] z = latentsOf(enc, sampling, TorchGenerator.matchingTorch(seed));
         HostTensor mel = models.vaeDecoder().decode(HostTensor.ofFloats(z, enc.posterior().shape()));
         float[] wave = vocodeBatch(mel, audio.length).get(0);
         return AudioPreparation.undoGain(wave, enc.gain(), audio.length);
@@ -467,7 +467,7 @@ public final class AudioLdm2Pipeline implements AutoCloseable {
         }
         warnTruncation(List.of(request.prompt()), request.guided() && request.negativePrompt() != null
                 ? List.of(request.negativePrompt()) : null, listener);
-        TorchGenerator generator = new TorchGenerator(request.seed());
+        TorchGenerator generator = TorchGenerator.matchingTorch(request.seed());
         EncodedAudio enc = encode(audio, request.normalizeInput());
         long[] shape = enc.posterior().shape();
         // prepare_latents: init_latents = latent_dist.{mode,sample}(generator) * scaling_factor

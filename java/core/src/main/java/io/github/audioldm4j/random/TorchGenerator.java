@@ -33,11 +33,11 @@ import java.util.Arrays;
  *       not touch the cached normal.</li>
  * </ul>
  *
- * <p>Kernels: {@link Kernel#DEFAULT} (the default) is torch's portable scalar kernel, which torch
- * runs with {@code ATEN_CPU_CAPABILITY=default} and on AVX-512 x86 CPUs; its float log/sin/cos are
+ * <p>Kernels: {@link Kernel#DEFAULT} (this constructor's default) is torch's portable scalar kernel,
+ * which torch runs with {@code ATEN_CPU_CAPABILITY=default} and off x86; its float log/sin/cos are
  * glibc's FMA variants ({@link GlibcFloatMath}), which glibc selects on every x86-64 CPU with FMA.
- * {@link Kernel#AVX2} reproduces {@code normal_fill_AVX2}, which torch runs on x86 CPUs whose best
- * capability is AVX2 (Cephes log/sincos from {@code avx_mathfun.h} with GCC's FMA contraction,
+ * {@link Kernel#AVX2} reproduces {@code normal_fill_AVX2}, which torch runs on x86 CPUs with AVX2
+ * (measured also on an AVX-512 CPU with torch 2.13; {@link #matchingTorch} picks it there) (Cephes log/sincos from {@code avx_mathfun.h} with GCC's FMA contraction,
  * {@link AvxMathFun}); it only changes {@code randn} with at least 16 elements, by up to about
  * 2e-6. Both were checked bit for bit against Debian's torch 1.13.1 (GCC 12, glibc 2.36) on the
  * golden files and on 2.4 million further values each; torch builds from other compilers or C
@@ -53,6 +53,44 @@ public final class TorchGenerator implements NoiseSource {
         DEFAULT,
         /** {@code normal_fill_AVX2} (x86 CPUs whose best capability is AVX2). */
         AVX2
+    }
+
+    /** System property naming the kernel {@link #matchingTorch} uses: {@code default} or {@code avx2}. */
+    public static final String KERNEL_PROPERTY = "audioldm4j.randn.kernel";
+
+    /**
+     * The kernel a torch CPU build uses on this machine, as far as it can be told from Java: the
+     * {@value #KERNEL_PROPERTY} property when set, else {@link Kernel#AVX2} on x86-64 and
+     * {@link Kernel#DEFAULT} elsewhere. Measured: pip's torch 2.13 on an AVX-512 CPU (capability
+     * AVX512) draws {@code randn(1, 8, 64, 16)} exactly as {@link Kernel#AVX2} (3205 of 8192 values
+     * differ from {@link Kernel#DEFAULT}, by up to 1.5e-6); torch runs the scalar kernel only with
+     * {@code ATEN_CPU_CAPABILITY=default} or off x86 — set {@code -Daudioldm4j.randn.kernel=default}
+     * to match such a run.
+     *
+     * @throws IllegalArgumentException if the property is set to something else
+     */
+    public static Kernel machineKernel() {
+        String v = System.getProperty(KERNEL_PROPERTY);
+        if (v != null && !v.isBlank()) {
+            switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "default":
+                    return Kernel.DEFAULT;
+                case "avx2":
+                    return Kernel.AVX2;
+                default:
+                    throw new IllegalArgumentException(KERNEL_PROPERTY + " must be default or avx2, got \"" + v + "\"");
+            }
+        }
+        String arch = System.getProperty("os.arch", "").toLowerCase(java.util.Locale.ROOT);
+        return arch.equals("amd64") || arch.equals("x86_64") ? Kernel.AVX2 : Kernel.DEFAULT;
+    }
+
+    /**
+     * A generator that draws what {@code torch.Generator('cpu').manual_seed(seed)} draws in a torch
+     * running on this machine ({@link #machineKernel}): what the pipeline uses for seeds.
+     */
+    public static TorchGenerator matchingTorch(long seed) {
+        return new TorchGenerator(seed, machineKernel());
     }
 
     /** torch's default CPU seed ({@code default_rng_seed_val}). */
