@@ -693,15 +693,41 @@ class Examples:
 # Tracing and checking
 # ================================================================================================
 
+def without(module: nn.Module, names: Sequence[str], placeholders: Optional[Dict[str, nn.Module]] = None) -> nn.Module:
+    """A shallow copy of ``module`` (sharing its parameters) without the submodules ``names``, so that a
+    trace of a wrapper saves only what its forward uses: the whole ClapModel was saved twice (777 MB
+    each at full size) and GPT-2's token embedding (38.6M parameters) once, none of it used.
+    ``placeholders`` replaces a submodule instead (for attributes the model's code may touch)."""
+    m = copy.copy(module)
+    m._modules = dict(module._modules)
+    for n in names:
+        # names the model lacks (stand-ins, other model classes) are skipped: nothing to leave out
+        m._modules.pop(n, None)
+    for n, sub in (placeholders or {}).items():
+        m._modules[n] = sub
+    return m
+
+
+def gpt2_without_token_embedding(language_model) -> nn.Module:
+    base = gpt2_base(language_model)
+    wte = base._modules.get("wte")
+    if wte is None:
+        return base
+    # a 1-row stand-in keeps attribute reads working; inputs_embeds are always given, so it is never looked up
+    return without(base, ["wte"], {"wte": nn.Embedding(1, wte.embedding_dim)})
+
+
 def build_wrappers(source: Source) -> Dict[str, Tuple[nn.Module, nn.Module]]:
     """(module to trace, eager reference) per component. Only the UNet differs: its reference is the
     unmodified diffusers UNet (no forced upsample size)."""
     return {
-        "clap_text": (ClapTextWrapper(source.text_encoder),) * 2,
-        "clap_audio": (ClapAudioWrapper(source.text_encoder),) * 2,
+        "clap_text": (ClapTextWrapper(without(source.text_encoder, ["audio_model", "audio_projection"])),
+                      ClapTextWrapper(source.text_encoder)),
+        "clap_audio": (ClapAudioWrapper(without(source.text_encoder, ["text_model", "text_projection"])),
+                       ClapAudioWrapper(source.text_encoder)),
         "t5_encoder": (T5EncoderWrapper(source.text_encoder_2),) * 2,
         "projection": (ProjectionWrapper(source.projection_model),) * 2,
-        "gpt2": (Gpt2Wrapper(source.language_model),) * 2,
+        "gpt2": (Gpt2Wrapper(gpt2_without_token_embedding(source.language_model)), Gpt2Wrapper(source.language_model)),
         "unet": (UNetWrapper(source.unet, force_upsample_size=True), UNetWrapper(source.unet, force_upsample_size=False)),
         "vae_encoder": (VaeEncoderWrapper(source.vae),) * 2,
         "vae_decoder": (VaeDecoderWrapper(source.vae),) * 2,

@@ -39,6 +39,13 @@ def t5_inputs(prompts, length=128):
     return ex.tokenize(st.t5_tokenizer(), list(prompts), "max_length", length)
 
 
+
+def rel_err(actual, expected):
+    """Max abs error relative to the expected peak: the final latents peak at about 160 and 80, where
+    kernels of another CPU (AVX-512 vs the AVX2 machine that wrote the fixtures) move the last bits
+    by up to 9e-5 in absolute terms (measured), 6e-7 relative."""
+    return float((actual - expected).abs().max() / expected.abs().max().clamp_min(1e-12))
+
 class TraceCase(unittest.TestCase):
     def setUp(self):
         torch.manual_seed(0)
@@ -587,8 +594,8 @@ class PipelineParityTest(unittest.TestCase):
 
     def test_single_prompt_given_latents(self):
         case, rec = self.run_case("t2a_single", True)
-        self.assertLess(float((rec["final_latents"] - self.fixture(case["latents"])).abs().max()), 1e-5)
-        self.assertLess(float((rec["waveform"] - self.fixture(case["audio"])).abs().max()), 1e-5)
+        self.assertLess(rel_err(rec["final_latents"], self.fixture(case["latents"])), 1e-5)
+        self.assertLess(rel_err(rec["waveform"], self.fixture(case["audio"])), 1e-5)
         self.assertEqual(len(rec["step_latents"]), 2)
 
     def test_batch_negatives_eta_and_latents_from_seed(self):
@@ -596,8 +603,8 @@ class PipelineParityTest(unittest.TestCase):
             self.skipTest("torch was loaded before ATEN_CPU_CAPABILITY=default could apply")
         case, rec = self.run_case("t2a_batch_eta", False)
         self.assertTrue(torch.equal(rec["initial_latents"], self.fixture(case["initial_latents"])))
-        self.assertLess(float((rec["final_latents"] - self.fixture(case["latents"])).abs().max()), 1e-5)
-        self.assertLess(float((rec["waveform"] - self.fixture(case["audio"])).abs().max()), 1e-5)
+        self.assertLess(rel_err(rec["final_latents"], self.fixture(case["latents"])), 1e-5)
+        self.assertLess(rel_err(rec["waveform"], self.fixture(case["audio"])), 1e-5)
         # cat([negative, positive]) rows, each prompt repeated n = 2 times
         self.assertEqual(tuple(rec["generated_prompt_embeds"].shape), (8, 8, 768))
         self.assertEqual(rec["negative_t5_input_ids"].tolist()[1][:2], st.T5_IDS["music"])
