@@ -432,11 +432,17 @@ public final class VerifyBundle implements Callable<Integer> {
                 checks.fail("pipeline", "initial_latents", "pipeline.json has no initial_latents");
                 return;
             }
-            seedInfo(out, init, seed);
+            List<TorchGenerator.Kernel> kernels = reproducingKernels(init, seed);
+            out.println("  (initial latents " + (kernels.isEmpty() ? "not reproduced by TorchGenerator from the seed"
+                    : "reproduced by TorchGenerator(seed) with kernel "
+                    + String.join("/", kernels.stream().map(Enum::name).toList())) + "; the stored latents are used)");
+            // the reference's later draws (DDIM eta noise) come from the kernel that drew its latents
+            TorchGenerator.Kernel kernel = kernels.isEmpty() ? TorchGenerator.machineKernel() : kernels.get(0);
             // 3. the first denoising steps from the stored conditioning and latents
             if (!stepLatents.isEmpty() && ref.containsKey("generated_prompt_embeds")) {
                 try {
-                    denoisingSteps(checks, models, m, ref, init, stepLatents, steps, guidance, eta, seed, tolLat);
+                    denoisingSteps(checks, models, m, ref, init, stepLatents, steps, guidance, eta,
+                            new TorchGenerator(seed, kernel), tolLat);
                 } catch (RuntimeException e) {
                     checks.fail("steps", "-", e.getMessage());
                 }
@@ -506,31 +512,15 @@ public final class VerifyBundle implements Callable<Integer> {
                 0);
     }
 
-    /** Whether audioldm4j's TorchGenerator reproduces the stored initial latents from the seed (information only). */
-    private static void seedInfo(PrintStream out, HostTensor init, long seed) {
-        List<String> kernels = new ArrayList<>();
+    /** The kernels with which TorchGenerator reproduces the stored initial latents from the seed. */
+    private static List<TorchGenerator.Kernel> reproducingKernels(HostTensor init, long seed) {
+        List<TorchGenerator.Kernel> kernels = new ArrayList<>();
         for (TorchGenerator.Kernel k : TorchGenerator.Kernel.values()) {
             if (Arrays.equals(new TorchGenerator(seed, k).randn(init.shape()), init.floats())) {
-                kernels.add(k.name());
+                kernels.add(k);
             }
         }
-        out.println("  (initial latents " + (kernels.isEmpty() ? "not reproduced by TorchGenerator from the seed"
-                : "reproduced by TorchGenerator(seed) with kernel " + String.join("/", kernels))
-                + "; the stored latents are used)");
-    }
-
-    /**
-     * The kernel the reference run's torch used, told by its initial latents: the first that
-     * reproduces them from the seed, else this machine's ({@link TorchGenerator#machineKernel}).
-     * Its later draws (DDIM eta noise) come from the same kernel.
-     */
-    private static TorchGenerator.Kernel kernelOf(HostTensor init, long seed) {
-        for (TorchGenerator.Kernel k : TorchGenerator.Kernel.values()) {
-            if (Arrays.equals(new TorchGenerator(seed, k).randn(init.shape()), init.floats())) {
-                return k;
-            }
-        }
-        return TorchGenerator.machineKernel();
+        return kernels;
     }
 
     /**
@@ -538,8 +528,8 @@ public final class VerifyBundle implements Callable<Integer> {
      * pipeline's own loop ({@link Denoiser}); a step hook compares the latents after each step.
      */
     private static void denoisingSteps(Checks checks, AudioLdm2Models models, Manifest m, Map<String, HostTensor> ref,
-            HostTensor init, List<HostTensor> stepLatents, int steps, double guidance, double eta, long seed,
-            double tol) {
+            HostTensor init, List<HostTensor> stepLatents, int steps, double guidance, double eta,
+            TorchGenerator generator, double tol) {
         Scheduler scheduler = Schedulers.create(m.scheduler(), eta);
         scheduler.setTimesteps(steps);
         float[] timesteps = scheduler.timesteps();
@@ -558,7 +548,7 @@ public final class VerifyBundle implements Callable<Integer> {
         }
         int k = Math.min(stepLatents.size(), timesteps.length);
         Denoiser.Job job = new Denoiser.Job(models.unet(), scheduler, Arrays.copyOf(timesteps, k), x, shape, cond,
-                guidance, new TorchGenerator(seed, kernelOf(init, seed)), null);
+                guidance, generator, null);
         Denoiser.run(job, end -> {
             checks.compare("steps", "latents after step " + (end.index() + 1) + " (t=" + (int) end.timestep() + ")",
                     HostTensor.ofFloats(end.latents(), end.shape()), stepLatents.get(end.index()), tol);

@@ -168,17 +168,16 @@ public final class SparkCorpusJob {
         // rows a local run left in this folder join the Parquet rows first (they count as done and
         // appear in rows()); at the end every row is mirrored into the local store, so that either
         // runner resumes the other's output
-        Set<String> inRows = keys();
+        Set<String> before = keys();
         List<Row> imported = new ArrayList<>();
         for (ObjectNode r : CorpusJob.storedRows(outDir)) {
-            if (!inRows.contains(r.get("key").asText())) {
+            if (before.add(r.get("key").asText())) {
                 imported.add(toRow(r));
             }
         }
         if (!imported.isEmpty()) {
             spark.createDataFrame(imported, schema()).write().mode(SaveMode.Append).parquet(rowsDir().toString());
         }
-        Set<String> before = keys();
         LongAccumulator loads = spark.sparkContext().longAccumulator("audioldm4j model loads");
         CollectionAccumulator<String> jvms = spark.sparkContext().collectionAccumulator("audioldm4j executor JVMs");
         String specJson = spec.toJson().toString();

@@ -97,6 +97,7 @@ final class PresetsModule implements LoadedModule {
         if (module == null) {
             throw new IllegalStateException("module " + file + " is closed");
         }
+        PresetsRuntime.applyThreadsToThisThread();
         try (PointerScope scope = new PointerScope()) {
             InferenceMode guard = new InferenceMode();
             TEMPORARIES.incrementAndGet();
