@@ -191,7 +191,7 @@ public final class AudioDecoder {
     }
 
     /** The FFmpeg state of one decode or probe call; close() frees everything. */
-    private static final class Session implements AutoCloseable {
+    static final class Session implements AutoCloseable {
         private final String operation;
         private final Path file;
         private AVFormatContext fmt;
@@ -363,6 +363,20 @@ public final class AudioDecoder {
         }
 
         DecodedAudio decode(DecodeOptions options) throws AudioIOException {
+            Collector out = new Collector(options.offsetSamples(), options.maxSamples());
+            Decoding d = begin(options, out);
+            while (d.pump()) {
+                // every packet goes through the decoder and the resampler into the collector
+            }
+            d.finish();
+            return new DecodedAudio(out.toArray(), options.targetSampleRate(), info);
+        }
+
+        /**
+         * Checks the file's length where it can be read off the file (strict mode), opens the
+         * decoder and returns the packet loop, which hands every converted sample to {@code out}.
+         */
+        Decoding begin(DecodeOptions options, Resampler.Sink out) throws AudioIOException {
             if (options.strict() && "wav".equals(info.container())) {
                 checkWavLength();
             }
@@ -391,76 +405,13 @@ public final class AudioDecoder {
             if (pkt == null || pkt.isNull() || frame == null || frame.isNull()) {
                 throw new AudioIOException(operation, file, Reason.READ_FAILED, "out of memory (av_packet_alloc/av_frame_alloc)");
             }
-
-            Collector out = new Collector(options.offsetSamples(), options.maxSamples());
-            Decoding d = new Decoding(options, out);
-            boolean complete = true;
-            try {
-                while (true) {
-                    ret = av_read_frame(fmt, pkt);
-                    if (ret == AVERROR_EOF) {
-                        break;
-                    }
-                    if (ret < 0) {
-                        if (options.strict()) {
-                            Reason reason = ret == AVERROR_INVALIDDATA ? Reason.CORRUPT_DATA : Reason.READ_FAILED;
-                            throw error(reason, null, "av_read_frame", ret);
-                        }
-                        break; // the command line treats a read error as the end of the input
-                    }
-                    if (pkt.stream_index() != streamIndex) {
-                        av_packet_unref(pkt);
-                        continue;
-                    }
-                    if ((pkt.flags() & AV_PKT_FLAG_CORRUPT) != 0) {
-                        d.corruptPackets++;
-                    }
-                    boolean more = d.send(pkt);
-                    av_packet_unref(pkt);
-                    if (!more) {
-                        complete = false;
-                        break;
-                    }
-                }
-                if (complete) {
-                    complete = d.send(null) && (resampler == null || resampler.drain(out));
-                }
-            } catch (Resampler.FfmpegCallException e) {
-                throw error(Reason.CORRUPT_DATA, "resampling failed", e.function, e.code);
-            } catch (Collector.TooLongException e) {
-                throw new AudioIOException(operation, file, Reason.TOO_LONG,
-                        "more than " + MAX_ARRAY_LENGTH + " samples at " + options.targetSampleRate() + " Hz");
-            }
-
-            if (options.strict()) {
-                long declared = complete && !d.rateChanged ? declaredSourceSamples() : -1;
-                String errors = d.decodeErrors == 0 ? ""
-                        : "; the decoder failed on " + d.decodeErrors + " packet(s)";
-                String corrupt = d.corruptPackets == 0 ? ""
-                        : "; the demuxer flagged " + d.corruptPackets + " packet(s) as corrupt";
-                String function = d.decodeErrors == 0 ? null : d.firstErrorFunction;
-                String text = d.decodeErrors == 0 ? null : Ffmpeg.errorString(d.firstErrorCode);
-                if (declared > 0 && d.sourceSamples + TRUNCATION_SLACK_SAMPLES < declared) {
-                    throw new AudioIOException(operation, file, Reason.TRUNCATED, "the header declares "
-                            + declared + " samples at " + stream.codecpar().sample_rate() + " Hz but only "
-                            + d.sourceSamples + " could be decoded" + errors + corrupt,
-                            function, d.firstErrorCode, text, null);
-                }
-                if (d.decodeErrors > 0) {
-                    throw new AudioIOException(operation, file, Reason.CORRUPT_DATA,
-                            (errors + corrupt).substring(2), function, d.firstErrorCode, text, null);
-                }
-            }
-            if (d.sourceSamples == 0) {
-                throw new AudioIOException(operation, file, Reason.NO_AUDIO_DATA, null);
-            }
-            return new DecodedAudio(out.toArray(), options.targetSampleRate(), info);
+            return new Decoding(options, out);
         }
 
         /** The packet/frame loop state of one decode call. */
-        private final class Decoding {
+        final class Decoding {
             final DecodeOptions options;
-            final Collector out;
+            final Resampler.Sink out;
             long sourceSamples;
             int corruptPackets;
             int decodeErrors;
@@ -468,9 +419,85 @@ public final class AudioDecoder {
             int firstErrorCode;
             boolean rateChanged;
 
-            Decoding(DecodeOptions options, Collector out) {
+            /** False once the input ended or the sink asked for no more samples. */
+            boolean complete = true;
+            private boolean ended;
+
+            Decoding(DecodeOptions options, Resampler.Sink out) {
                 this.options = options;
                 this.out = out;
+            }
+
+            /**
+             * Reads one packet and converts what it decodes to (at the end of the input: flushes
+             * the decoder and the resampler).
+             *
+             * @return false when the input has ended or the sink is full; then call {@link #finish}
+             */
+            boolean pump() throws AudioIOException {
+                if (ended) {
+                    return false;
+                }
+                try {
+                    int ret = av_read_frame(fmt, pkt);
+                    if (ret < 0 && ret != AVERROR_EOF && options.strict()) {
+                        Reason reason = ret == AVERROR_INVALIDDATA ? Reason.CORRUPT_DATA : Reason.READ_FAILED;
+                        throw error(reason, null, "av_read_frame", ret);
+                    }
+                    if (ret < 0) {
+                        // the end, or (lenient) a read error, which the command line treats as the end
+                        ended = true;
+                        complete = send(null) && (resampler == null || resampler.drain(out));
+                        return false;
+                    }
+                    if (pkt.stream_index() != streamIndex) {
+                        av_packet_unref(pkt);
+                        return true;
+                    }
+                    if ((pkt.flags() & AV_PKT_FLAG_CORRUPT) != 0) {
+                        corruptPackets++;
+                    }
+                    boolean more = send(pkt);
+                    av_packet_unref(pkt);
+                    if (!more) {
+                        complete = false;
+                        ended = true;
+                        return false;
+                    }
+                    return true;
+                } catch (Resampler.FfmpegCallException e) {
+                    ended = true;
+                    throw error(Reason.CORRUPT_DATA, "resampling failed", e.function, e.code);
+                } catch (Collector.TooLongException e) {
+                    ended = true;
+                    throw new AudioIOException(operation, file, Reason.TOO_LONG,
+                            "more than " + MAX_ARRAY_LENGTH + " samples at " + options.targetSampleRate() + " Hz");
+                }
+            }
+
+            /** The checks that need the whole input read: truncation, decoder errors, no samples. */
+            void finish() throws AudioIOException {
+                if (options.strict()) {
+                    long declared = complete && !rateChanged ? declaredSourceSamples() : -1;
+                    String errors = decodeErrors == 0 ? "" : "; the decoder failed on " + decodeErrors + " packet(s)";
+                    String corrupt = corruptPackets == 0 ? ""
+                            : "; the demuxer flagged " + corruptPackets + " packet(s) as corrupt";
+                    String function = decodeErrors == 0 ? null : firstErrorFunction;
+                    String text = decodeErrors == 0 ? null : Ffmpeg.errorString(firstErrorCode);
+                    if (declared > 0 && sourceSamples + TRUNCATION_SLACK_SAMPLES < declared) {
+                        throw new AudioIOException(operation, file, Reason.TRUNCATED, "the header declares "
+                                + declared + " samples at " + stream.codecpar().sample_rate() + " Hz but only "
+                                + sourceSamples + " could be decoded" + errors + corrupt,
+                                function, firstErrorCode, text, null);
+                    }
+                    if (decodeErrors > 0) {
+                        throw new AudioIOException(operation, file, Reason.CORRUPT_DATA,
+                                (errors + corrupt).substring(2), function, firstErrorCode, text, null);
+                    }
+                }
+                if (sourceSamples == 0) {
+                    throw new AudioIOException(operation, file, Reason.NO_AUDIO_DATA, null);
+                }
             }
 
             void decodeError(String function, int code) {

@@ -30,7 +30,9 @@ import static org.bytedeco.ffmpeg.global.avformat.avio_open;
 import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EOF;
 import static org.bytedeco.ffmpeg.global.avutil.AV_SAMPLE_FMT_S16;
 import static org.bytedeco.ffmpeg.global.avutil.AV_SAMPLE_FMT_S32;
+import static org.bytedeco.ffmpeg.global.avutil.AV_SAMPLE_FMT_FLT;
 import static org.bytedeco.ffmpeg.global.avutil.av_channel_layout_default;
+import static org.bytedeco.ffmpeg.global.avutil.av_channel_layout_uninit;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_alloc;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_free;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_get_buffer;
@@ -55,6 +57,7 @@ import org.bytedeco.ffmpeg.avformat.AVIOContext;
 import org.bytedeco.ffmpeg.avformat.AVStream;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
 import org.bytedeco.ffmpeg.presets.avutil;
+import org.bytedeco.ffmpeg.avutil.AVChannelLayout;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
@@ -93,6 +96,21 @@ import org.bytedeco.javacpp.ShortPointer;
  */
 public final class AudioEncoder {
     private static final int PCM_CHUNK = 4096;
+    private static final int RESAMPLE_BLOCK = 1 << 16;
+
+    /** Carries an encoder error out of a resampler callback. */
+    private static final class UncheckedAudioIOException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        UncheckedAudioIOException(AudioIOException cause) {
+            super(cause);
+        }
+
+        @Override
+        public synchronized AudioIOException getCause() {
+            return (AudioIOException) super.getCause();
+        }
+    }
 
     private AudioEncoder() {}
 
@@ -139,44 +157,10 @@ public final class AudioEncoder {
         Check.notNull("options", options);
         AudioFormat format = options.format();
         Check.inRange("sampleRate", sampleRate, DecodeOptions.MIN_SAMPLE_RATE, format.maxSampleRate());
-        FFmpegLog.ensureInitialized();
-
-        if (Files.isDirectory(file)) {
-            throw new AudioIOException("encode", file, Reason.NOT_A_REGULAR_FILE, "the path is a directory");
+        try (AudioWriter w = AudioWriter.open(file, sampleRate, options)) {
+            w.write(samples, 0, samples.length);
+            return w.finish();
         }
-        Path target = file.toAbsolutePath();
-        Path dir = target.getParent();
-        if (dir == null || !Files.isDirectory(dir)) {
-            throw new AudioIOException("encode", file, Reason.WRITE_FAILED, "the directory " + dir + " does not exist");
-        }
-        Path temp = dir.resolve("." + target.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong())
-                + ".part");
-        boolean done = false;
-        try {
-            try (PointerScope scope = new PointerScope(); Session s = new Session(file, format)) {
-                s.run(samples, sampleRate, temp, options.effectiveBitRate());
-            }
-            try {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-            done = true;
-        } catch (IOException e) {
-            if (e instanceof AudioIOException a) {
-                throw a;
-            }
-            throw new AudioIOException("encode", file, Reason.WRITE_FAILED, e.toString(), null, 0, null, e);
-        } finally {
-            if (!done) {
-                try {
-                    Files.deleteIfExists(temp);
-                } catch (IOException ignored) {
-                    // the original error matters more than a leftover temporary file
-                }
-            }
-        }
-        return AudioDecoder.probe(target);
     }
 
     /**
@@ -206,7 +190,7 @@ public final class AudioEncoder {
     }
 
     /** The FFmpeg state of one encode call; close() frees everything. */
-    private static final class Session implements AutoCloseable {
+    static final class Session implements AutoCloseable {
         private final Path file;
         private final AudioFormat format;
         private AVCodecContext enc;
@@ -226,21 +210,41 @@ public final class AudioEncoder {
             return new AudioIOException("encode", file, reason, detail, function, code, Ffmpeg.errorString(code), null);
         }
 
-        void run(float[] samples, int sampleRate, Path temp, int bitRate) throws AudioIOException {
+        private Resampler resampler;
+        private FloatPointer resampleIn;
+        private PointerPointer<Pointer> resamplePlanes;
+        private int frameSize;
+        private boolean shortLastFrame;
+        private float[] pending;
+        private int pendingSize;
+        private long pts;
+        int rate;
+
+        /** Opens the encoder and the muxer on {@code temp} and writes the header. */
+        void start(int sampleRate, Path temp, int bitRate) throws AudioIOException {
             AVCodec codec = avcodec_find_encoder_by_name(format.encoder());
             if (codec == null || codec.isNull()) {
                 throw new AudioIOException("encode", file, Reason.ENCODE_FAILED,
                         "this FFmpeg build has no " + format.encoder() + " encoder");
             }
-            int rate = chooseRate(sampleRate, supportedRates(codec));
-            float[] input = samples;
+            rate = chooseRate(sampleRate, supportedRates(codec));
             if (rate != sampleRate) {
+                // streaming swresample, default filter: the same samples for any block sizes
+                AVChannelLayout mono = new AVChannelLayout();
+                Pointer.memset(mono, 0, mono.sizeof());
+                av_channel_layout_default(mono, 1);
                 try {
-                    input = Resampler.resampleMono(samples, sampleRate, rate);
+                    resampler = Resampler.create(mono, AV_SAMPLE_FMT_FLT, sampleRate, rate, Downmix.NORMALIZED);
                 } catch (Resampler.FfmpegCallException e) {
                     throw error(Reason.ENCODE_FAILED, "resampling " + sampleRate + " Hz to " + rate + " Hz failed",
                             e.function, e.code);
+                } finally {
+                    av_channel_layout_uninit(mono);
+                    mono.close();
                 }
+                resampleIn = Ffmpeg.retained(new FloatPointer(RESAMPLE_BLOCK));
+                resamplePlanes = Ffmpeg.retained(new PointerPointer<>(1L));
+                resamplePlanes.put(0, resampleIn);
             }
 
             enc = avcodec_alloc_context3(codec);
@@ -303,8 +307,8 @@ public final class AudioEncoder {
             if (pkt == null || pkt.isNull() || frame == null || frame.isNull()) {
                 throw new AudioIOException("encode", file, Reason.ENCODE_FAILED, "out of memory (av_frame_alloc)");
             }
-            int frameSize = enc.frame_size() > 0 ? enc.frame_size() : PCM_CHUNK;
-            boolean shortLastFrame = (codec.capabilities()
+            frameSize = enc.frame_size() > 0 ? enc.frame_size() : PCM_CHUNK;
+            shortLastFrame = (codec.capabilities()
                     & (AV_CODEC_CAP_SMALL_LAST_FRAME | AV_CODEC_CAP_VARIABLE_FRAME_SIZE)) != 0
                     || enc.frame_size() == 0;
             frame.nb_samples(frameSize);
@@ -316,20 +320,84 @@ public final class AudioEncoder {
                 throw error(Reason.ENCODE_FAILED, null, "av_frame_get_buffer", ret);
             }
 
-            for (int off = 0; off < input.length; off += frameSize) {
-                int n = Math.min(frameSize, input.length - off);
-                ret = av_frame_make_writable(frame);
-                if (ret < 0) {
-                    throw error(Reason.ENCODE_FAILED, null, "av_frame_make_writable", ret);
+            pending = new float[frameSize];
+        }
+
+        /** Takes samples at the caller's rate: resamples them if needed and encodes every full frame. */
+        void push(float[] x, int off, int n) throws AudioIOException {
+            if (resampler == null) {
+                append(x, off, n);
+                return;
+            }
+            for (int done = 0; done < n; ) {
+                int m = Math.min(RESAMPLE_BLOCK, n - done);
+                resampleIn.put(x, off + done, m);
+                try {
+                    resampler.convert(resamplePlanes, m, this::acceptResampled);
+                } catch (Resampler.FfmpegCallException e) {
+                    throw error(Reason.ENCODE_FAILED, "resampling to " + rate + " Hz failed", e.function, e.code);
+                } catch (UncheckedAudioIOException e) {
+                    throw e.getCause();
                 }
-                int count = n < frameSize && !shortLastFrame ? frameSize : n;
-                fill(input, off, n, count);
-                frame.nb_samples(count);
-                frame.pts(off);
-                send(frame);
+                done += m;
+            }
+        }
+
+        private boolean acceptResampled(FloatPointer samples, int count) {
+            float[] tmp = new float[count];
+            samples.get(tmp, 0, count);
+            try {
+                append(tmp, 0, count);
+            } catch (AudioIOException e) {
+                throw new UncheckedAudioIOException(e);
+            }
+            return true;
+        }
+
+        private void append(float[] x, int off, int n) throws AudioIOException {
+            int done = 0;
+            while (done < n) {
+                int m = Math.min(frameSize - pendingSize, n - done);
+                System.arraycopy(x, off + done, pending, pendingSize, m);
+                pendingSize += m;
+                done += m;
+                if (pendingSize == frameSize) {
+                    emit(frameSize);
+                }
+            }
+        }
+
+        /** Encodes the pending samples as one frame (zero-padded to a full frame where the codec needs it). */
+        private void emit(int n) throws AudioIOException {
+            int ret = av_frame_make_writable(frame);
+            if (ret < 0) {
+                throw error(Reason.ENCODE_FAILED, null, "av_frame_make_writable", ret);
+            }
+            int count = n < frameSize && !shortLastFrame ? frameSize : n;
+            fill(pending, 0, n, count);
+            frame.nb_samples(count);
+            frame.pts(pts);
+            pts += n;
+            send(frame);
+            pendingSize = 0;
+        }
+
+        /** Drains the resampler, encodes the last partial frame, flushes the encoder and writes the trailer. */
+        void end() throws AudioIOException {
+            if (resampler != null) {
+                try {
+                    resampler.drain(this::acceptResampled);
+                } catch (Resampler.FfmpegCallException e) {
+                    throw error(Reason.ENCODE_FAILED, "resampling to " + rate + " Hz failed", e.function, e.code);
+                } catch (UncheckedAudioIOException e) {
+                    throw e.getCause();
+                }
+            }
+            if (pendingSize > 0) {
+                emit(pendingSize);
             }
             send(null);
-            ret = av_write_trailer(oc);
+            int ret = av_write_trailer(oc);
             if (ret < 0) {
                 throw error(Reason.WRITE_FAILED, null, "av_write_trailer", ret);
             }
@@ -406,8 +474,27 @@ public final class AudioEncoder {
             }
         }
 
+        private boolean sessionClosed;
+
+        /** Frees everything; safe to call more than once. */
         @Override
         public void close() {
+            if (sessionClosed) {
+                return;
+            }
+            sessionClosed = true;
+            if (resampler != null) {
+                resampler.close();
+                resampler = null;
+            }
+            if (resampleIn != null) {
+                resampleIn.close();
+                resampleIn = null;
+            }
+            if (resamplePlanes != null) {
+                resamplePlanes.close();
+                resamplePlanes = null;
+            }
             if (frame != null) {
                 av_frame_free(frame);
                 frame = null;

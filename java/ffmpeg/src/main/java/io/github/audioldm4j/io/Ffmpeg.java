@@ -30,6 +30,16 @@ final class Ffmpeg {
         return new BytePointer("file:" + file.toAbsolutePath(), StandardCharsets.UTF_8);
     }
 
+    /**
+     * Takes a reference of our own on a pointer that outlives the call that made it (a streaming
+     * reader's resampler lives across reads): when the caller has a {@link org.bytedeco.javacpp.PointerScope}
+     * open, the scope's release at its end no longer frees it; our {@code close()} does.
+     */
+    static <P extends org.bytedeco.javacpp.Pointer> P retained(P p) {
+        p.retainReference();
+        return p;
+    }
+
     /** A Java string from a NUL-terminated native string, or the fallback when it is null. */
     static String string(BytePointer p, String fallback) {
         return p == null || p.isNull() ? fallback : p.getString(StandardCharsets.UTF_8);

@@ -64,8 +64,8 @@ final class Resampler implements AutoCloseable {
         this.inLayout = inLayout;
         this.inFormat = inFormat;
         this.inRate = inRate;
-        this.outPlanes = new PointerPointer<>(1L);
-        this.swrHolder = new PointerPointer<>(1L);
+        this.outPlanes = Ffmpeg.retained(new PointerPointer<>(1L));
+        this.swrHolder = Ffmpeg.retained(new PointerPointer<>(1L));
         this.swrHolder.put(0, (Pointer) null);
     }
 
@@ -76,7 +76,7 @@ final class Resampler implements AutoCloseable {
      */
     static Resampler create(AVChannelLayout layout, int inFormat, int inRate, int outRate, Downmix downmix)
             throws FfmpegCallException {
-        AVChannelLayout copy = zeroedLayout();
+        AVChannelLayout copy = Ffmpeg.retained(zeroedLayout());
         int ret;
         if (layout.order() == AV_CHANNEL_ORDER_UNSPEC) {
             av_channel_layout_default(copy, layout.nb_channels());
@@ -227,7 +227,7 @@ final class Resampler implements AutoCloseable {
             return;
         }
         int capacity = Math.max(samples, 4096);
-        FloatPointer bigger = new FloatPointer(capacity);
+        FloatPointer bigger = Ffmpeg.retained(new FloatPointer(capacity));
         if (out != null) {
             out.close();
         }

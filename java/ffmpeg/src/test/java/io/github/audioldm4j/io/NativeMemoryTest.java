@@ -126,7 +126,8 @@ class NativeMemoryTest {
                 "decode:k-empty.wav=EMPTY_FILE", "decode:l-zero.wav=NO_AUDIO_DATA",
                 "decode:m-directory.wav=NOT_A_REGULAR_FILE", "decode:missing.wav=FILE_NOT_FOUND",
                 "slice:a-good.mp3=ok", "probe:a-good.mp3=ok", "encode:MP3=ok", "encode:OGG_OPUS=ok",
-                "encode:FLAC_24=ok", "encode:bad-dir=WRITE_FAILED")) {
+                "encode:FLAC_24=ok", "encode:bad-dir=WRITE_FAILED", "stream:a-good.mp3=ok",
+                "stream:e-good.ogg=ok", "stream-encode:abandoned=ok")) {
             assertTrue(outcomes.contains(expected + "="), "every path is exercised: " + expected + " in " + outcomes);
         }
         assertEquals("0 (none)", v.get("tracked_max_increase_per_call_bytes"),

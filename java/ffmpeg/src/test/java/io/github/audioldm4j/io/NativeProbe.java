@@ -94,7 +94,34 @@ public final class NativeProbe {
         record(outcomes, "slice:" + first.getFileName(),
                 () -> AudioDecoder.decode(first, DecodeOptions.of(22050).withOffset(0.1).withMaxDuration(0.05)));
         record(outcomes, "probe:" + first.getFileName(), () -> AudioDecoder.probe(first));
+        // streaming decode in small reads, each inside a caller's PointerScope (the reader's
+        // resampler must survive those scopes and still be freed by close)
+        for (Path p : inputs.subList(0, Math.min(6, inputs.size()))) {
+            record(outcomes, "stream:" + p.getFileName(), () -> {
+                try (AudioReader r = AudioReader.open(p, DecodeOptions.of(16000))) {
+                    float[] block = new float[997];
+                    long n = 0;
+                    while (true) {
+                        int got;
+                        try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
+                            got = r.read(block, 0, block.length);
+                        }
+                        if (got < 0) {
+                            return n;
+                        }
+                        n += got;
+                    }
+                }
+            });
+        }
         if (encode) {
+            record(outcomes, "stream-encode:abandoned", () -> {
+                try (AudioWriter w = AudioWriter.open(dir.resolve("abandoned.mp3"), 17000,
+                        EncodeOptions.of(AudioFormat.MP3))) {
+                    w.write(signal, 0, signal.length / 2);
+                    return null; // closed without finish: the partial file is deleted
+                }
+            });
             for (AudioFormat f : AudioFormat.values()) {
                 // 17 kHz forces the resampler for MP3 and Opus
                 record(outcomes, "encode:" + f, () -> AudioEncoder.encode(signal, 17000, dir.resolve("out-" + f), f));
