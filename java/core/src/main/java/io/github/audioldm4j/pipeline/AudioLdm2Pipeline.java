@@ -87,7 +87,7 @@ public final class AudioLdm2Pipeline implements AutoCloseable {
         return text;
     }
 
-    private Scheduler scheduler(SchedulerConfig override, double eta, int steps) {
+    Scheduler scheduler(SchedulerConfig override, double eta, int steps) {
         SchedulerConfig cfg = override != null ? override : manifest.scheduler();
         Scheduler s = Schedulers.create(cfg, eta);
         Schedulers.checkInferenceSteps("numInferenceSteps", cfg, steps);
@@ -219,7 +219,7 @@ public final class AudioLdm2Pipeline implements AutoCloseable {
     }
 
     /** Latent bins per frame: mel bins / the VAE's downsampling (16 for AudioLDM2). */
-    private int latentBins() {
+    int latentBins() {
         return manifest.vae().melBins() / manifest.vae().downsample();
     }
 
@@ -253,7 +253,7 @@ public final class AudioLdm2Pipeline implements AutoCloseable {
         return vocodeBatch(mel, samples);
     }
 
-    private List<float[]> vocodeBatch(HostTensor mel4, int samples) {
+    List<float[]> vocodeBatch(HostTensor mel4, int samples) {
         long[] s = mel4.shape(); // [N,1,T,64] -> [N,T,64]
         HostTensor mel3 = HostTensor.ofFloats(mel4.floats(), s[0], s[2], s[3]);
         HostTensor audio = models.vocoder().vocode(mel3);
@@ -303,6 +303,23 @@ public final class AudioLdm2Pipeline implements AutoCloseable {
         HostTensor mel = models.vaeDecoder().decode(HostTensor.ofFloats(z, enc.posterior().shape()));
         float[] wave = vocodeBatch(mel, audio.length).get(0);
         return AudioPreparation.undoGain(wave, enc.gain(), audio.length);
+    }
+
+    /**
+     * The VAE round trip of one window's log-mel [frames, 64]: encode, mode or sample, decode,
+     * vocode; the waveform is cropped to {@code frames * hop} samples (gain not undone).
+     */
+    float[] vaeWave(Spectrogram mel, LatentSampling sampling, TorchGenerator generator) {
+        HostTensor melT = HostTensor.ofFloats(mel.toArray(), 1, 1, mel.numFrames(), mel.numBins());
+        LatentDistribution post = models.vaeEncoder().encode(melT);
+        float[] z = sampling == LatentSampling.MODE ? post.mode() : post.sample(generator);
+        HostTensor out = models.vaeDecoder().decode(HostTensor.ofFloats(z, post.shape()));
+        return vocodeBatch(out, mel.numFrames() * manifest.mel().hop()).get(0);
+    }
+
+    /** The VAE posterior of one window's log-mel [frames, 64]. */
+    LatentDistribution posterior(Spectrogram mel) {
+        return models.vaeEncoder().encode(HostTensor.ofFloats(mel.toArray(), 1, 1, mel.numFrames(), mel.numBins()));
     }
 
     /** Vocoder-only reconstruction: log-mel → HiFi-GAN (isolates the vocoder's loss). */
@@ -465,8 +482,7 @@ public final class AudioLdm2Pipeline implements AutoCloseable {
                         + " (latent frames x bins for this audio), got " + mask.frames() + " x " + mask.bins());
             }
         }
-        warnTruncation(List.of(request.prompt()), request.guided() && request.negativePrompt() != null
-                ? List.of(request.negativePrompt()) : null, listener);
+        warnTruncation(request, listener);
         TorchGenerator generator = TorchGenerator.matchingTorch(request.seed());
         EncodedAudio enc = encode(audio, request.normalizeInput());
         long[] shape = enc.posterior().shape();
@@ -474,8 +490,7 @@ public final class AudioLdm2Pipeline implements AutoCloseable {
         float[] init = scale(latentsOf(enc, request.latentSampling(), generator),
                 (float) manifest.vae().scalingFactor());
         cancel.throwIfCancelled("before text encoding");
-        Conditioning cond = text().encode(List.of(request.prompt()),
-                request.negativePrompt() == null ? null : List.of(request.negativePrompt()), 1, request.guided(), 8);
+        Conditioning cond = audioConditioning(request);
         // noise = randn_tensor(shape, generator); latents = scheduler.add_noise(init_latents, noise, latent_timestep)
         float[] noise = generator.randn(shape);
         float[] latents = scheduler.addNoise(init, noise, plan.latentTimesteps((int) shape[0]));
@@ -485,6 +500,18 @@ public final class AudioLdm2Pipeline implements AutoCloseable {
         cancel.throwIfCancelled("before decoding");
         float[] wave = decode(out, shape, audio.length).get(0);
         return AudioPreparation.undoGain(wave, enc.gain(), audio.length);
+    }
+
+    /** Reports the truncation of an audio-in request's prompts (tokenizing only). */
+    void warnTruncation(AudioToAudioRequest request, ProgressListener listener) {
+        warnTruncation(List.of(request.prompt()), request.guided() && request.negativePrompt() != null
+                ? List.of(request.negativePrompt()) : null, listener);
+    }
+
+    /** The UNet conditioning of an audio-in request (one latent, 8 GPT-2 tokens, as diffusers' pipeline). */
+    Conditioning audioConditioning(AudioToAudioRequest request) {
+        return text().encode(List.of(request.prompt()),
+                request.negativePrompt() == null ? null : List.of(request.negativePrompt()), 1, request.guided(), 8);
     }
 
     @Override

@@ -111,11 +111,27 @@ public final class Denoiser {
      */
     public static float[] noisePrediction(UNet unet, Scheduler scheduler, float[] x, float t, long[] shape,
             Conditioning cond, double guidanceScale) {
+        // 7.1 expand the latents if we are doing classifier free guidance
+        float[] in = cond.guided() ? concat(x, x) : x;
+        return guidedPrediction(unet, scheduler.scaleModelInput(in, t), x.length, t, shape, cond, guidanceScale);
+    }
+
+    /**
+     * {@link #noisePrediction} for latents the caller has already passed through
+     * {@code scaleModelInput} (element-wise, so scaling x then duplicating it for guidance is the
+     * same as scaling the duplicate): chunked diffusion scales each latent segment with the
+     * scheduler that steps it.
+     */
+    public static float[] noisePredictionScaled(UNet unet, float[] scaledX, float t, long[] shape, Conditioning cond,
+            double guidanceScale) {
+        float[] in = cond.guided() ? concat(scaledX, scaledX) : scaledX;
+        return guidedPrediction(unet, in, scaledX.length, t, shape, cond, guidanceScale);
+    }
+
+    private static float[] guidedPrediction(UNet unet, float[] in, int numel, float t, long[] shape, Conditioning cond,
+            double guidanceScale) {
         int n = (int) shape[0];
         boolean guided = cond.guided();
-        // 7.1 expand the latents if we are doing classifier free guidance
-        float[] in = guided ? concat(x, x) : x;
-        in = scheduler.scaleModelInput(in, t);
         int rows = guided ? 2 * n : n;
         float[] ts = new float[rows];
         java.util.Arrays.fill(ts, t);
@@ -129,10 +145,10 @@ public final class Denoiser {
         }
         // 7.3 perform guidance: uncond + guidance_scale * (text - uncond), in float32
         float g = (float) guidanceScale;
-        float[] eps = new float[x.length];
+        float[] eps = new float[numel];
         for (int k = 0; k < eps.length; k++) {
             float u = noisePred[k];
-            float c = noisePred[x.length + k];
+            float c = noisePred[numel + k];
             eps[k] = u + g * (c - u);
         }
         return eps;
