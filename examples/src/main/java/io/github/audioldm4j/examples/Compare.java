@@ -12,6 +12,7 @@ import io.github.audioldm4j.pipeline.CancellationToken;
 import io.github.audioldm4j.report.ComparisonReport;
 import io.github.audioldm4j.report.ReportWriter;
 import io.github.audioldm4j.runtime.ModelRuntime;
+import io.github.audioldm4j.study.LongStudy;
 import io.github.audioldm4j.study.ReconstructionStudy;
 import io.github.audioldm4j.pipeline.ProgressListener;
 import io.github.audioldm4j.runtime.ModuleOptions;
@@ -54,6 +55,15 @@ public final class Compare extends ModelCommand implements Callable<Integer> {
     double cutoff;
     @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "seed")
     long seed;
+    @Option(names = "--long", description = "study the whole input, any length: the stages with a chunked form "
+            + "(mel-vocoder, vae, sdedit, guided, band-split, cascade) in windows, metrics per --segment and at the "
+            + "seams; writes long-study.json and long-study.html (needs --input and --bundle)")
+    boolean longStudy;
+    @Option(names = "--segment", paramLabel = "S", defaultValue = "10.24",
+            description = "with --long: the length of the segments metrics are computed on (default 10.24)")
+    double segmentSeconds;
+    @picocli.CommandLine.Mixin
+    ChunkOptions chunk;
     @Option(names = "--edit-target", paramLabel = "TEXT", description = "add an editing sweep towards this prompt "
             + "(tStart 0.25, 0.5, 0.75; CLAP-scored when the bundle has clap_audio)")
     String editTarget;
@@ -85,6 +95,9 @@ public final class Compare extends ModelCommand implements Callable<Integer> {
         CliChecks.outputDirectory(spec, "--out", outDir);
         runtimeOptions.check();
         ModelBundle bundle = bundleDir == null ? null : ModelBundle.open(CliChecks.directory(spec, "--bundle", bundleDir));
+        if (longStudy) {
+            return runLong(options, bundle, out, err);
+        }
         float[] audio;
         int rate;
         String description;
@@ -143,6 +156,74 @@ public final class Compare extends ModelCommand implements Callable<Integer> {
             JsonOut.print(out, j);
         } else {
             summary(report, out);
+            out.println("wrote " + html.toAbsolutePath());
+            out.println("wrote " + json.toAbsolutePath());
+        }
+        return 0;
+    }
+
+    /** {@code study --long}: {@link LongStudy} over the whole input. */
+    private int runLong(ReconstructionStudy.Options options, ModelBundle bundle, PrintStream out, PrintStream err)
+            throws Exception {
+        if (input == null) {
+            throw CliChecks.usage(spec, "option --long needs --input (the built-in signal is 4 s)");
+        }
+        if (bundle == null) {
+            throw CliChecks.usage(spec, "option --long needs --bundle (every chunked stage is a model stage)");
+        }
+        CliChecks.existingFile(spec, "--input", input);
+        if (!(segmentSeconds >= 1.0 && segmentSeconds <= 600.0)) {
+            throw CliChecks.usage(spec, "option --segment must be in [1, 600] seconds, got " + segmentSeconds);
+        }
+        io.github.audioldm4j.pipeline.WindowPlan plan = chunk.plan(spec, bundle.manifest());
+        LongStudy.Options lo = new LongStudy.Options(options, plan, segmentSeconds);
+        io.github.audioldm4j.io.SampleInput in = io.github.audioldm4j.io.AudioReader.input(input,
+                io.github.audioldm4j.io.DecodeOptions.of(io.github.audioldm4j.dsp.AudioLdm2MelExtractor.SAMPLE_RATE));
+        boolean quiet = output.quiet;
+        LongStudy.Listener listener = new LongStudy.Listener() {
+            @Override
+            public void onStage(int index, int total, String stage, String status) {
+                if (!quiet) {
+                    err.printf(Locale.ROOT, "%n[%d/%d] %-12s %s", index, total, stage, status);
+                }
+            }
+
+            @Override
+            public void onWindow(String stage, int windows, long samples, long hint) {
+                if (!quiet) {
+                    err.printf(Locale.ROOT, "\r[%s] window %d, %.1f s%s   ", stage, windows, samples / 16000.0,
+                            hint > 0 ? String.format(Locale.ROOT, " of %.1f s", hint / 16000.0) : "");
+                }
+            }
+        };
+        LongStudy.Result r;
+        try (ModelRuntime runtime = runtimeOptions.runtime();
+                AudioLdm2Pipeline p = AudioLdm2Pipeline.open(bundle, runtime, runtimeOptions.options())) {
+            r = LongStudy.run(in, p, lo, java.util.Set.of(), listener, CancellationToken.none());
+        }
+        if (!quiet) {
+            err.println();
+        }
+        LongStudy.write(r, outDir);
+        Path json = outDir.resolve("long-study.json");
+        Path html = outDir.resolve("long-study.html");
+        if (output.json) {
+            java.util.Map<String, Object> j = new java.util.LinkedHashMap<>();
+            j.put("command", "study");
+            j.put("long", true);
+            j.put("input_seconds", r.seconds());
+            j.put("report_html", html.toAbsolutePath().toString());
+            j.put("report_json", json.toAbsolutePath().toString());
+            j.put("stages_run", r.stages().size());
+            JsonOut.print(out, j);
+        } else {
+            out.printf(Locale.ROOT, "%-12s %8s %10s %10s %14s%n", "stage", "windows", "LSD mean", "LSD worst",
+                    "LSD seams/else");
+            for (LongStudy.StageResult s : r.stages()) {
+                LongStudy.Summary lsd = s.summaries().get(MetricRegistry.LSD.key());
+                out.printf(Locale.ROOT, "%-12s %8d %10.3f %10.3f %7.3f/%.3f%n", s.name(), s.windows(), lsd.mean(),
+                        lsd.max(), s.seams().lsdNearSeams(), s.seams().lsdElsewhere());
+            }
             out.println("wrote " + html.toAbsolutePath());
             out.println("wrote " + json.toAbsolutePath());
         }

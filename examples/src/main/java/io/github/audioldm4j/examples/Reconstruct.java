@@ -4,6 +4,12 @@ import io.github.audioldm4j.bundle.ModelBundle;
 import io.github.audioldm4j.dsp.AudioLdm2MelExtractor;
 import io.github.audioldm4j.dsp.GriffinLimVocoder;
 import io.github.audioldm4j.io.AudioInput;
+import io.github.audioldm4j.io.AudioReader;
+import io.github.audioldm4j.io.DecodeOptions;
+import io.github.audioldm4j.io.SampleInput;
+import io.github.audioldm4j.io.SampleSource;
+import io.github.audioldm4j.pipeline.LongAudio;
+import io.github.audioldm4j.pipeline.WindowPlan;
 import io.github.audioldm4j.pipeline.AudioLdm2Pipeline;
 import io.github.audioldm4j.pipeline.AudioLength;
 import io.github.audioldm4j.pipeline.LatentSampling;
@@ -23,7 +29,7 @@ public final class Reconstruct extends ModelCommand implements Callable<Integer>
     enum Mode { vae, vocoder, griffinlim }
 
     @Option(names = "--input", required = true, paramLabel = "FILE",
-            description = "any FFmpeg-readable audio file (decoded to 16 kHz mono, at most 60 s)")
+            description = "any FFmpeg-readable audio file (decoded to 16 kHz mono; any length with --chunked)")
     Path input;
     @Option(names = "--mode", paramLabel = "M", defaultValue = "vae", description = "vae (mel -> VAE encode/decode -> "
             + "vocoder, default), vocoder (mel -> vocoder) or griffinlim (no model, no bundle needed)")
@@ -41,6 +47,8 @@ public final class Reconstruct extends ModelCommand implements Callable<Integer>
     int iterations;
     @Option(names = "--out", paramLabel = "PATH", defaultValue = "reconstructed.wav", description = "output file")
     Path outPath;
+    @picocli.CommandLine.Mixin
+    ChunkOptions chunk;
 
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
@@ -67,6 +75,24 @@ public final class Reconstruct extends ModelCommand implements Callable<Integer>
                 throw CliChecks.usage(spec, "option --bundle is required for --mode " + mode);
             }
             bundle = ModelBundle.open(CliChecks.directory(spec, "--bundle", bundleDir));
+            WindowPlan plan = chunk.plan(spec, bundle.manifest());
+            if (chunk.chunked(input)) {
+                long t0 = System.nanoTime();
+                SampleInput in = AudioReader.input(input, DecodeOptions.of(AudioLdm2MelExtractor.SAMPLE_RATE));
+                LongAudio.Progress progress = ChunkOptions.progress("reconstruct " + mode, top.err(), output.quiet);
+                try (ModelRuntime runtime = runtimeOptions.runtime();
+                        AudioLdm2Pipeline p = AudioLdm2Pipeline.open(bundle, runtime, runtimeOptions.options())) {
+                    LongAudio la = new LongAudio(p, plan);
+                    SampleSource result = mode == Mode.vae ? la.vaeRoundTrip(in, latentSampling, normalize, seed, progress)
+                            : la.vocoderRoundTrip(in, normalize, progress);
+                    chunk.write("reconstruct", mode.name(), input, result, outPath, plan, t0, output, top.out(),
+                            top.err());
+                }
+                return 0;
+            }
+        } else if (chunk.when == ChunkOptions.When.always) {
+            throw CliChecks.usage(spec, "option --chunked always: --mode griffinlim has no chunked form "
+                    + "(inputs up to " + AudioLength.MAX_SECONDS + " s)");
         }
         float[] audio;
         try {

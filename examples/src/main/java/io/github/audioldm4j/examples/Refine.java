@@ -7,6 +7,12 @@ import io.github.audioldm4j.dsp.Crossover;
 import io.github.audioldm4j.edit.AudioEditor;
 import io.github.audioldm4j.edit.EditRequest;
 import io.github.audioldm4j.io.AudioInput;
+import io.github.audioldm4j.io.AudioReader;
+import io.github.audioldm4j.io.DecodeOptions;
+import io.github.audioldm4j.io.SampleInput;
+import io.github.audioldm4j.io.SampleSource;
+import io.github.audioldm4j.pipeline.LongAudio;
+import io.github.audioldm4j.pipeline.WindowPlan;
 import io.github.audioldm4j.pipeline.AudioLdm2Pipeline;
 import io.github.audioldm4j.pipeline.AudioLength;
 import io.github.audioldm4j.pipeline.AudioToAudioRequest;
@@ -74,10 +80,12 @@ public final class Refine extends ModelCommand implements Callable<Integer> {
         }
     }
 
+    @picocli.CommandLine.Mixin
+    ChunkOptions chunk;
     @Option(names = "--bundle", required = true, paramLabel = "DIR", description = "model bundle directory")
     Path bundleDir;
     @Option(names = "--input", required = true, paramLabel = "FILE",
-            description = "any FFmpeg-readable audio file (decoded to 16 kHz mono, at most 60 s)")
+            description = "any FFmpeg-readable audio file (decoded to 16 kHz mono; any length with --chunked for sdedit, guided, bandsplit, cascade)")
     Path input;
     @Option(names = "--mode", paramLabel = "M", defaultValue = "sdedit", converter = ModeConverter.class,
             description = "sdedit (default): noise to --strength, denoise with --prompt; guided: keep the original "
@@ -227,6 +235,31 @@ public final class Refine extends ModelCommand implements Callable<Integer> {
                     .seed(seed).normalizeInput(!noNormalize).build();
         } catch (IllegalArgumentException e) {
             throw CliChecks.usage(spec, e, OPTIONS);
+        }
+        WindowPlan plan = chunk.plan(spec, m);
+        boolean chunkable = mode == Mode.SDEDIT || mode == Mode.GUIDED || mode == Mode.BANDSPLIT || mode == Mode.CASCADE;
+        if (!chunkable && chunk.when == ChunkOptions.When.always) {
+            throw CliChecks.usage(spec, "option --chunked always: --mode " + mode.cli + " has no chunked form (chunked "
+                    + "modes: sdedit, guided, bandsplit, cascade; the others take inputs up to "
+                    + AudioLength.MAX_SECONDS + " s)");
+        }
+        if (chunkable && chunk.chunked(input)) {
+            long t0 = System.nanoTime();
+            SampleInput in = AudioReader.input(input, DecodeOptions.of(AudioLdm2MelExtractor.SAMPLE_RATE));
+            LongAudio.Progress progress = ChunkOptions.progress("refine " + mode.cli, top.err(), output.quiet);
+            CancellationToken none = CancellationToken.none();
+            try (ModelRuntime runtime = runtimeOptions.runtime();
+                    AudioLdm2Pipeline p = AudioLdm2Pipeline.open(bundle, runtime, runtimeOptions.options())) {
+                LongAudio la = new LongAudio(p, plan);
+                SampleSource result = switch (mode) {
+                    case GUIDED -> la.guidedReconstructBelow(in, request, cutoff, progress, none);
+                    case BANDSPLIT -> la.bandSplit(in, request, cutoff, transition, progress, none);
+                    case CASCADE -> la.cascade(in, request, progress, none);
+                    default -> la.refine(in, request, progress, none);
+                };
+                chunk.write("refine", mode.cli, input, result, outPath, plan, t0, output, top.out(), top.err());
+            }
+            return 0;
         }
         float[] audio;
         try {
