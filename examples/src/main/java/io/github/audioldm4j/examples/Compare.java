@@ -177,6 +177,12 @@ public final class Compare extends ModelCommand implements Callable<Integer> {
         }
         io.github.audioldm4j.pipeline.WindowPlan plan = chunk.plan(spec, bundle.manifest());
         LongStudy.Options lo = new LongStudy.Options(options, plan, segmentSeconds);
+        try {
+            LongStudy.checkSchedules(lo, bundle.manifest().scheduler(), java.util.Set.of());
+        } catch (IllegalArgumentException e) {
+            // the cascade's strength is fixed (not an option), so the message keeps the API names
+            throw CliChecks.usage(spec, "option --steps: " + e.getMessage());
+        }
         io.github.audioldm4j.io.SampleInput in = io.github.audioldm4j.io.AudioReader.input(input,
                 io.github.audioldm4j.io.DecodeOptions.of(io.github.audioldm4j.dsp.AudioLdm2MelExtractor.SAMPLE_RATE));
         boolean quiet = output.quiet;

@@ -1,5 +1,6 @@
 package io.github.audioldm4j.examples;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -164,9 +165,74 @@ class ExamplesCliTest {
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("option --input: audio input") && r.err().contains("7200.00 s according to its wav"),
                 r.err());
-        r = call(Refine::run, "--bundle", bundle, "--input", wav.toString(), "--out", tmp.resolve("o.wav").toString());
+        r = call(Refine::run, "--bundle", bundle, "--input", wav.toString(), "--chunked", "never", "--out",
+                tmp.resolve("o.wav").toString());
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("is too long: 7200.00 s"), r.err());
+        r = call(Refine::run, "--bundle", bundle, "--input", wav.toString(), "--mode", "inpaint", "--out",
+                tmp.resolve("o.wav").toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("is too long: 7200.00 s"), "inpaint has no chunked form: " + r.err());
+        assertFalse(Files.exists(tmp.resolve("o.wav")));
+    }
+
+    @Test
+    void inputsOverSixtySecondsGoThroughWindows(@TempDir Path tmp) throws Exception {
+        Path wav = io.github.audioldm4j.testing.LongWav.longWav(tmp, 70);
+        Path vae = tmp.resolve("vae.flac");
+        Result r = call(Reconstruct::run, "--input", wav.toString(), "--bundle", bundle, "--out", vae.toString(),
+                "--json", "--quiet");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("\"chunked\" : true") && r.out().contains("\"windows\" : 9"), r.out());
+        assertEquals(70 * 16000, AudioDecoder.decode(vae, 16000).samples().length);
+        Path sd = tmp.resolve("sd.wav");
+        r = call(Refine::run, "--bundle", bundle, "--input", wav.toString(), "--steps", "4", "--window", "5.12",
+                "--overlap", "1.28", "--out", sd.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("in 18 windows of 5.12 s, 1.28 s overlap"), r.out());
+        assertTrue(r.err().contains("window 18, 70.0 s of 70.0 s"), r.err());
+        assertEquals(70 * 16000, AudioDecoder.decode(sd, 16000).samples().length);
+        // a short input chunked on request: one window, the whole-clip result
+        Path tone = tone(tmp);
+        Path a = tmp.resolve("a.wav");
+        Path b = tmp.resolve("b.wav");
+        assertEquals(0, call(Reconstruct::run, "--input", tone.toString(), "--bundle", bundle, "--out", a.toString())
+                .code());
+        assertEquals(0, call(Reconstruct::run, "--input", tone.toString(), "--bundle", bundle, "--chunked", "always",
+                "--out", b.toString()).code());
+        assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b));
+        // option errors, before any model work
+        r = call(Refine::run, "--bundle", bundle, "--input", wav.toString(), "--overlap", "6", "--out", sd.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("option --overlap: overlapSeconds must be in [0.040, 5.120] s"), r.err());
+        r = call(Reconstruct::run, "--input", wav.toString(), "--bundle", bundle, "--window", "0");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("option --window: windowSeconds"), r.err());
+        r = call(Reconstruct::run, "--input", tone.toString(), "--mode", "griffinlim", "--chunked", "always");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--mode griffinlim has no chunked form"), r.err());
+        r = call(Refine::run, "--bundle", bundle, "--input", tone.toString(), "--mode", "ddim-inversion", "--chunked",
+                "always");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--mode ddim-inversion has no chunked form"), r.err());
+        r = call(Refine::run, "--bundle", bundle, "--input", tone.toString(), "--chunked", "sometimes");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--chunked"), r.err());
+        r = call(Compare::run, "--input", wav.toString(), "--long", "--out", tmp.resolve("s").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("option --long needs --bundle"), r.err());
+        r = call(Compare::run, "--input", wav.toString(), "--long", "--bundle", bundle, "--segment", "0.5");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("option --segment must be in [1, 600] seconds, got 0.5"), r.err());
+        r = call(Compare::run, "--input", wav.toString(), "--long", "--bundle", bundle, "--steps", "4", "--quiet",
+                "--out", tmp.resolve("s").toString());
+        assertEquals(2, r.code(), "cascade strength 0.2 x 4 steps runs no step, found before any model work");
+        assertTrue(r.err().contains("stage cascade: strength * numInferenceSteps must be >= 1"), r.err());
+        assertFalse(Files.exists(tmp.resolve("s/long-study.json")));
+        r = call(Compare::run, "--input", wav.toString(), "--long", "--bundle", bundle, "--steps", "5", "--quiet",
+                "--out", tmp.resolve("s").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("cascade") && Files.exists(tmp.resolve("s/long-study.json")), r.out());
     }
 
     @Test

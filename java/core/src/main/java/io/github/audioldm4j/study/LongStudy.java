@@ -100,6 +100,39 @@ public final class LongStudy {
     private LongStudy() {}
 
     /**
+     * Checks every stage's schedule (strength x steps) against the scheduler config, with no model work: a strength
+     * too low for the step count fails here, naming the stage, instead of after the earlier stages ran.
+     *
+     * @param stages which of {@link #STAGE_NAMES} will run (empty: all)
+     * @throws IllegalArgumentException "stage NAME: ..." for the first stage whose schedule is empty
+     */
+    public static void checkSchedules(Options options, io.github.audioldm4j.scheduler.SchedulerConfig config,
+            Set<String> stages) {
+        Check.notNull("options", options);
+        Check.notNull("config", config);
+        Check.notNull("stages", stages);
+        ReconstructionStudy.Options o = options.study();
+        for (String name : stages.isEmpty() ? STAGE_NAMES : stages) {
+            double strength = switch (name) {
+                case "sdedit", "band-split" -> o.strength();
+                case "guided" -> 1.0;
+                case "cascade" -> o.cascadeStrength();
+                default -> Double.NaN;
+            };
+            if (Double.isNaN(strength)) {
+                continue;
+            }
+            try {
+                io.github.audioldm4j.scheduler.Scheduler s = io.github.audioldm4j.scheduler.Schedulers.create(config);
+                s.setTimesteps(o.numInferenceSteps());
+                io.github.audioldm4j.scheduler.Img2Img.getTimesteps(s, o.numInferenceSteps(), strength);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("stage " + name + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
      * Runs the chunked stages over the input (16 kHz).
      *
      * @param pipeline the models; required (every chunked stage is a model stage)
@@ -125,6 +158,7 @@ public final class LongStudy {
         AudioToAudioRequest base = AudioToAudioRequest.builder().prompt(o.prompt()).strength(o.strength())
                 .numInferenceSteps(o.numInferenceSteps()).guidanceScale(o.guidanceScale()).seed(o.seed())
                 .latentSampling(LatentSampling.MODE).normalizeInput(true).build();
+        checkSchedules(options, pipeline.models().bundle().manifest().scheduler(), run);
         List<StageResult> results = new ArrayList<>();
         long seconds = -1;
         int index = 0;
