@@ -51,8 +51,13 @@ public final class Corpus extends ModelCommand implements Callable<Integer> {
     String prompt;
     @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "job seed (per-clip seeds derive from it)")
     long seed;
-    @Option(names = "--max-seconds", paramLabel = "S", defaultValue = "10.24", description = "clips are cut to this")
+    @Option(names = "--max-seconds", paramLabel = "S", defaultValue = "10.24", description = "clips are cut to this "
+            + "(with --long-clips segments: the segment length)")
     double maxSeconds;
+    @Option(names = "--long-clips", paramLabel = "POLICY", defaultValue = "first", description = "a file longer than "
+            + "--max-seconds: 'first' measures its first --max-seconds, 'segments' every --max-seconds of it (one clip "
+            + "per segment, aggregated per file in the report)")
+    String longClips;
     @Option(names = "--min-seconds", paramLabel = "S", defaultValue = "0.25", description = "shorter clips are failures")
     double minSeconds;
     @Option(names = "--worst", paramLabel = "N", defaultValue = "3", description = "worst clips per stage in the report")
@@ -70,13 +75,21 @@ public final class Corpus extends ModelCommand implements Callable<Integer> {
             + "Spark job (a failure loses at most one wave)")
     int clipsPerWave;
 
+    private boolean segmentsPolicy() {
+        return switch (longClips) {
+            case "first" -> false;
+            case "segments" -> true;
+            default -> throw CliChecks.usage(spec, "option --long-clips must be first or segments, got " + longClips);
+        };
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintStream out = top.out();
         CorpusSpec corpusSpec;
         try {
             corpusSpec = new CorpusSpec(stages != null ? stages : ReconstructionStudy.STAGE_NAMES, prompt, steps,
-                    guidance, strength, cutoff, seed, maxSeconds, minSeconds, worst);
+                    guidance, strength, cutoff, seed, maxSeconds, minSeconds, worst, segmentsPolicy());
         } catch (IllegalArgumentException e) {
             throw CliChecks.usage(spec, e, Map.ofEntries(Map.entry("stages", "stages"),
                     Map.entry("numInferenceSteps", "steps"), Map.entry("guidanceScale", "guidance"),

@@ -278,6 +278,9 @@ class ExamplesCliTest {
         r = call((a, o, e) -> Audioldm4j.run(o, e, a), "corpus", "--input", dir.toString(), "--stages", "vae,magic");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("option --stages must be names of"), r.err());
+        r = call((a, o, e) -> Audioldm4j.run(o, e, a), "corpus", "--input", dir.toString(), "--long-clips", "all");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("option --long-clips must be first or segments, got all"), r.err());
         r = call((a, o, e) -> Audioldm4j.run(o, e, a), "corpus", "--input", tmp.resolve("none").toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("option --input: input must be a folder or a manifest file"), r.err());
@@ -304,6 +307,27 @@ class ExamplesCliTest {
         assertTrue(java.nio.file.Files.isDirectory(Path.of(j.get("rows").asText())), r.out());
         assertEquals(java.nio.file.Files.readString(local.resolve("summary.json")),
                 java.nio.file.Files.readString(spark.resolve("summary.json")), "Spark summary equals the local one");
+        // a long file cut into segments: the same segments and per-file aggregates on Spark as locally
+        Path longDir = java.nio.file.Files.createDirectories(tmp.resolve("long"));
+        float[] x = new float[40000];
+        for (int k = 0; k < x.length; k++) {
+            x[k] = (float) (0.3 * Math.sin(2 * Math.PI * (200 + 0.01 * k) * k / 16000.0));
+        }
+        AudioEncoder.encode(x, 16000, longDir.resolve("long.wav"));
+        String[] seg = {"--input", longDir.toString(), "--bundle", bundle, "--stages", "resample-16k,vae", "--steps",
+            "4", "--long-clips", "segments", "--max-seconds", "1", "--json", "--quiet"};
+        r = call((a, o, e) -> Audioldm4j.run(o, e, a), concat(new String[] {"corpus", "--out",
+            tmp.resolve("seg-local").toString()}, seg));
+        assertEquals(0, r.code(), r.err());
+        assertEquals(3, new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out()).get("clips").asInt(),
+                "2.5 s in segments of 1 s: " + r.out());
+        r = call((a, o, e) -> Audioldm4j.run(o, e, a), concat(new String[] {"corpus", "--out",
+            tmp.resolve("seg-spark").toString(), "--spark", "local[1]"}, seg));
+        assertEquals(0, r.code(), r.err());
+        String segSummary = java.nio.file.Files.readString(tmp.resolve("seg-local/summary.json"));
+        assertTrue(segSummary.contains("\"files\"") && segSummary.contains("\"long.wav\""), segSummary);
+        assertEquals(segSummary, java.nio.file.Files.readString(tmp.resolve("seg-spark/summary.json")),
+                "Spark summary of the segments equals the local one");
 
         String[][] bad = {
             {"--spark", "  "}, {"option --spark must name a master"},

@@ -208,8 +208,8 @@ public final class LongAudioBench {
             }
             SeamMeter.Report r = meter.report();
             System.out.printf(Locale.ROOT, "elapsed_s=%.2f work_s=%.2f peak_rss_mb=%.0f rss_after_load_mb=%.0f audio_s=%.0f "
-                    + "windows=%d vs=" + against + " lsd_seams=%.4f lsd_elsewhere=%.4f band_excess_db=%.3f rms_diff_seams=%.4f "
-                    + "rms_diff_elsewhere=%.4f%n", (System.nanoTime() - t0) / 1e9, (System.nanoTime() - tWork) / 1e9,
+                    + "windows=%d vs=" + against + " lsd_seams=%.4f lsd_elsewhere=%.4f band_excess_db=%.3f rms_diff_seams=%.3g "
+                    + "rms_diff_elsewhere=%.3g%n", (System.nanoTime() - t0) / 1e9, (System.nanoTime() - tWork) / 1e9,
                     peakRssMb(), rssAfterLoad, samples / 16000.0, plan.windowsFor(samples), r.lsdNearSeams(),
                     r.lsdElsewhere(), r.maxBandLevelExcessDb(), r.rmsDifferenceNearSeams(), r.rmsDifferenceElsewhere());
         }

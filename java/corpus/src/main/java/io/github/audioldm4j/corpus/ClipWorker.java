@@ -45,7 +45,7 @@ import java.util.function.Supplier;
  * The rows of a clip depend only on the spec, the clip and the bundle, never on which worker,
  * thread or machine computed them. Not thread-safe (the pipeline is not).
  */
-public final class ClipWorker {
+public final class ClipWorker implements AutoCloseable {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     /**
@@ -66,6 +66,16 @@ public final class ClipWorker {
     private final Path outDir;
     private final Supplier<AudioLdm2Pipeline> pipelines;
     private AudioLdm2Pipeline pipeline;
+    // the segments of a long file come in order: one streaming reader serves them all (no decode from the start
+    // per segment), and the file's hash is computed once
+    private io.github.audioldm4j.io.AudioReader segmentReader;
+    private Path segmentPath;
+    private int segmentRate;
+    private long segmentNext;
+    private Path hashedPath;
+    private long hashedSize;
+    private long hashedModified;
+    private String hash;
 
     /**
      * @param outDir the job's output folder (the report's worst-clip audio is written under it)
@@ -89,12 +99,7 @@ public final class ClipWorker {
     public Prepared prepare(CorpusInput.Clip clip, Predicate<String> done) {
         Check.notNull("clip", clip);
         Check.notNull("done", done);
-        String content;
-        try {
-            content = ModelBundle.sha256(clip.path());
-        } catch (RuntimeException e) { // BundleException: unreadable file; the decode below records why
-            content = "unreadable:" + clip.id();
-        }
+        String content = contentHash(clip);
         List<String> pending = new ArrayList<>();
         for (String stage : spec.stages()) {
             if (!done.test(key(content, clip.id(), stage))) {
@@ -105,19 +110,89 @@ public final class ClipWorker {
             return new Prepared(content, List.of(), true, null, 0, null);
         }
         try {
-            AudioInfo info = AudioDecoder.probe(clip.path());
-            DecodedAudio d = AudioDecoder.decode(clip.path(), DecodeOptions.of(info.sampleRate())
-                    .withMaxDuration(spec.maxSeconds()));
-            float[] audio = d.samples();
-            int rate = d.sampleRate();
+            float[] audio;
+            int rate;
+            if (clip.segment()) {
+                audio = readSegment(clip);
+                rate = segmentRate;
+            } else {
+                AudioInfo info = AudioDecoder.probe(clip.path());
+                DecodedAudio d = AudioDecoder.decode(clip.path(), DecodeOptions.of(info.sampleRate())
+                        .withOffset(clip.offsetSeconds()).withMaxDuration(spec.maxSeconds()));
+                audio = d.samples();
+                rate = d.sampleRate();
+            }
             if (audio.length / (double) rate < spec.minSeconds()) {
                 return new Prepared(content, pending, false, null, 0, String.format(Locale.ROOT, "clip is %.3f s "
                         + "long, shorter than min_seconds %.2f", audio.length / (double) rate, spec.minSeconds()));
             }
             return new Prepared(content, pending, false, audio, rate, null);
         } catch (AudioIOException | IllegalArgumentException e) {
+            closeSegmentReader();
             return new Prepared(content, pending, false, null, 0, e.getMessage());
         }
+    }
+
+    /** SHA-256 of the clip's file, computed once for the consecutive segments of one file. */
+    private String contentHash(CorpusInput.Clip clip) {
+        try {
+            long size = Files.size(clip.path());
+            long modified = Files.getLastModifiedTime(clip.path()).toMillis();
+            if (!clip.path().equals(hashedPath) || size != hashedSize || modified != hashedModified) {
+                hash = ModelBundle.sha256(clip.path());
+                hashedPath = clip.path();
+                hashedSize = size;
+                hashedModified = modified;
+            }
+            return hash;
+        } catch (IOException | RuntimeException e) { // unreadable file; the decode records why
+            hashedPath = null;
+            return "unreadable:" + clip.id();
+        }
+    }
+
+    /**
+     * The samples of one segment at the file's own rate: from the open reader when it stands at the
+     * segment's start (the previous segment of the same file was read), else from a new reader that
+     * skips to it. Either way the samples equal those of a whole-file decode at that offset.
+     */
+    private float[] readSegment(CorpusInput.Clip clip) throws AudioIOException {
+        if (segmentReader == null || !clip.path().equals(segmentPath)
+                || segmentNext != Math.round(clip.offsetSeconds() * segmentRate)) {
+            closeSegmentReader();
+            int rate = AudioDecoder.probe(clip.path()).sampleRate();
+            segmentReader = io.github.audioldm4j.io.AudioReader.open(clip.path(), DecodeOptions.of(rate)
+                    .withOffset(clip.offsetSeconds()));
+            segmentPath = clip.path();
+            segmentRate = rate;
+            segmentNext = Math.round(clip.offsetSeconds() * rate);
+        }
+        int want = (int) Math.round(spec.maxSeconds() * segmentRate);
+        float[] buf = new float[want];
+        int n = 0;
+        while (n < want) {
+            int k = segmentReader.read(buf, n, want - n);
+            if (k < 0) {
+                break;
+            }
+            n += k;
+        }
+        segmentNext += n;
+        return n == want ? buf : java.util.Arrays.copyOf(buf, n);
+    }
+
+    private void closeSegmentReader() {
+        if (segmentReader != null) {
+            segmentReader.close();
+            segmentReader = null;
+            segmentPath = null;
+        }
+    }
+
+    /** Closes the reader kept for a long file's segments (not the pipeline: see {@link #openedPipeline()}). */
+    @Override
+    public void close() {
+        closeSegmentReader();
     }
 
     /**
@@ -240,6 +315,10 @@ public final class ClipWorker {
         r.put("path", clip.path().toString());
         r.put("content_sha256", content);
         r.put("stage", stage);
+        if (clip.segment()) {
+            r.put("source_id", clip.source());
+            r.put("offset_seconds", clip.offsetSeconds());
+        }
         return r;
     }
 

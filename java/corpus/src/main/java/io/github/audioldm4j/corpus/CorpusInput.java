@@ -23,16 +23,108 @@ public final class CorpusInput {
             "aif", "aiff", "wma", "webm", "mka");
 
     /**
-     * One clip.
+     * One clip: a whole file, or (with {@link CorpusSpec#segments()}) one segment of a long file.
      *
-     * @param id unique id (a folder's clips: the path relative to it)
+     * @param id unique id (a folder's clips: the path relative to it; a segment: the file's id,
+     *     {@code #} and the segment's index in five digits)
      * @param path the audio file
      * @param caption its caption, or null
+     * @param offsetSeconds where the clip starts in the file, {@code >= 0}
+     * @param source the id of the file a segment was cut from (the file's own id when it fits in
+     *     one segment), or null for a clip that {@link #expand} has not seen
      */
-    public record Clip(String id, Path path, String caption) {
+    public record Clip(String id, Path path, String caption, double offsetSeconds, String source) {
         public Clip {
             Check.notBlank("id", id);
             Check.notNull("path", path);
+            Check.finite("offsetSeconds", offsetSeconds);
+            Check.nonNegative("offsetSeconds", offsetSeconds);
+        }
+
+        /** A whole file. */
+        public Clip(String id, Path path, String caption) {
+            this(id, path, caption, 0.0, null);
+        }
+
+        /** True when this clip is one of several segments of its file. */
+        public boolean segment() {
+            return source != null && !source.equals(id);
+        }
+    }
+
+    /**
+     * The clips a job runs for {@code spec}: the clips as given when the spec cuts long files to
+     * their first {@code max_seconds}; with {@link CorpusSpec#segments()}, every file longer than
+     * {@code max_seconds} becomes consecutive segments of {@code max_seconds} (ids {@code id#00000},
+     * {@code id#00001}, ...; the last one shorter, and left out when shorter than
+     * {@code min_seconds}), so every part of a long recording is measured and the report aggregates
+     * the segments per file. The length comes from the container header, or from a streaming decode
+     * (bounded memory) when the header has none; a file that cannot be read stays one clip (its
+     * decode records why). Idempotent: clips already expanded are kept. Sorted by id.
+     */
+    public static List<Clip> expand(List<Clip> clips, CorpusSpec spec) {
+        Check.notNull("clips", clips);
+        Check.notNull("spec", spec);
+        if (!spec.segments()) {
+            return clips;
+        }
+        List<Clip> out = new ArrayList<>();
+        for (Clip c : clips) {
+            Check.notNull("clips element", c);
+            if (c.source() != null) {
+                out.add(c);
+                continue;
+            }
+            long[] rateAndLength = lengthOf(c.path());
+            if (rateAndLength == null) {
+                out.add(new Clip(c.id(), c.path(), c.caption(), c.offsetSeconds(), c.id()));
+                continue;
+            }
+            int rate = (int) rateAndLength[0];
+            long total = rateAndLength[1];
+            long seg = Math.round(spec.maxSeconds() * rate);
+            long min = (long) Math.ceil(spec.minSeconds() * rate);
+            if (total <= seg) {
+                out.add(new Clip(c.id(), c.path(), c.caption(), 0.0, c.id()));
+                continue;
+            }
+            for (long k = 0; k * seg < total; k++) {
+                long start = k * seg;
+                if (k > 0 && total - start < min) {
+                    break; // a tail shorter than min_seconds
+                }
+                if (k >= 100_000) {
+                    throw new IllegalArgumentException("clip " + c.id() + " would make more than 100000 segments of "
+                            + spec.maxSeconds() + " s (" + total / (double) rate + " s long); raise max_seconds");
+                }
+                out.add(new Clip(c.id() + String.format(Locale.ROOT, "#%05d", k), c.path(), c.caption(),
+                        start / (double) rate, c.id()));
+            }
+        }
+        return sortedUnique(Path.of("(expanded clips)"), out);
+    }
+
+    /** {native rate, length in samples} of a file, or null when it cannot be read. */
+    private static long[] lengthOf(Path file) {
+        try {
+            io.github.audioldm4j.io.AudioInfo info = io.github.audioldm4j.io.AudioDecoder.probe(file);
+            int rate = info.sampleRate();
+            if (Double.isFinite(info.durationSeconds()) && !info.durationEstimated()) {
+                return new long[] {rate, Math.round(info.durationSeconds() * rate)};
+            }
+            // no exact header duration: count the samples in a streaming decode
+            long n = 0;
+            float[] buf = new float[1 << 16];
+            try (io.github.audioldm4j.io.AudioReader r = io.github.audioldm4j.io.AudioReader.open(file,
+                    io.github.audioldm4j.io.DecodeOptions.of(rate))) {
+                int k;
+                while ((k = r.read(buf, 0, buf.length)) > 0) {
+                    n += k;
+                }
+            }
+            return new long[] {rate, n};
+        } catch (io.github.audioldm4j.io.AudioIOException | RuntimeException e) {
+            return null;
         }
     }
 

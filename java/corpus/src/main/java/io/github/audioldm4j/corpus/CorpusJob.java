@@ -116,7 +116,8 @@ public final class CorpusJob {
         int computed = 0;
         int reused = 0;
         int failed = 0;
-        List<CorpusInput.Clip> ordered = new ArrayList<>(clips);
+        // with the segments policy a long file is many clips (one per segment, progress per segment)
+        List<CorpusInput.Clip> ordered = new ArrayList<>(CorpusInput.expand(clips, spec));
         ordered.sort(java.util.Comparator.comparing(CorpusInput.Clip::id));
         java.util.concurrent.ExecutorService prefetch = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "audioldm4j-corpus-decode");
@@ -155,6 +156,12 @@ public final class CorpusJob {
             CorpusReport.write(spec, ordered, store, outDir, bundle);
         } finally {
             prefetch.shutdownNow();
+            try {
+                prefetch.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            worker.close(); // the segment reader, once the prefetch thread is done with it
         }
         return new Outcome(ordered.size(), computed, reused, failed, worker.openedPipeline() != null);
     }

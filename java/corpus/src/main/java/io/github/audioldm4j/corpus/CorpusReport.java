@@ -72,6 +72,7 @@ public final class CorpusReport {
         io.github.audioldm4j.util.Check.notEmpty("clips", clips);
         io.github.audioldm4j.util.Check.notNull("rows", rows);
         io.github.audioldm4j.util.Check.notNull("out", out);
+        clips = CorpusInput.expand(clips, spec); // idempotent: a job's clips come expanded already
         Map<String, ObjectNode> byKey = new LinkedHashMap<>();
         for (ObjectNode r : rows) {
             if (r == null || !r.hasNonNull("key") || !r.hasNonNull("clip_id") || !r.hasNonNull("stage")) {
@@ -230,7 +231,59 @@ public final class CorpusReport {
             }
             previous = stage;
         }
+        ObjectNode files = files(clips, byStage);
+        if (files != null) {
+            s.set("files", files);
+        }
         return s;
+    }
+
+    /**
+     * Per long file cut into segments: how many segments, and per stage the mean of every metric
+     * over the segments that ran and the worst segment by LSD (its offset in the file). Null when no
+     * clip is a segment.
+     */
+    private static ObjectNode files(List<CorpusInput.Clip> clips, Map<String, List<ObjectNode>> byStage) {
+        Map<String, List<CorpusInput.Clip>> bySource = new java.util.TreeMap<>();
+        for (CorpusInput.Clip c : clips) {
+            if (c.segment()) {
+                bySource.computeIfAbsent(c.source(), k -> new ArrayList<>()).add(c);
+            }
+        }
+        if (bySource.isEmpty()) {
+            return null;
+        }
+        Map<String, CorpusInput.Clip> clipById = clips.stream().collect(Collectors.toMap(CorpusInput.Clip::id, c -> c));
+        ObjectNode files = MAPPER.createObjectNode();
+        for (Map.Entry<String, List<CorpusInput.Clip>> e : bySource.entrySet()) {
+            ObjectNode f = files.putObject(e.getKey());
+            f.put("segments", e.getValue().size());
+            Set<String> ids = e.getValue().stream().map(CorpusInput.Clip::id).collect(Collectors.toSet());
+            ObjectNode stages = f.putObject("stages");
+            for (Map.Entry<String, List<ObjectNode>> st : byStage.entrySet()) {
+                List<ObjectNode> ran = st.getValue().stream().filter(r -> ids.contains(r.get("clip_id").asText())
+                        && "ran".equals(r.path("status").asText())).collect(Collectors.toList());
+                ObjectNode o = stages.putObject(st.getKey());
+                o.put("ran", ran.size());
+                ObjectNode means = o.putObject("mean");
+                for (String key : metricKeys()) {
+                    double[] v = ran.stream().map(r -> value(r, key)).filter(d -> d != null)
+                            .mapToDouble(Double::doubleValue).toArray();
+                    if (v.length > 0) {
+                        means.put(key, java.util.Arrays.stream(v).sum() / v.length);
+                    }
+                }
+                ran.stream().filter(r -> value(r, "lsd") != null)
+                        .max(Comparator.comparing((ObjectNode r) -> value(r, "lsd"))
+                                .thenComparing(r -> r.get("clip_id").asText(), Comparator.reverseOrder()))
+                        .ifPresent(r -> {
+                            o.put("worst_lsd", value(r, "lsd"));
+                            o.put("worst_clip_id", r.get("clip_id").asText());
+                            o.put("worst_offset_seconds", clipById.get(r.get("clip_id").asText()).offsetSeconds());
+                        });
+            }
+        }
+        return files;
     }
 
     static List<String> metricKeys() {
@@ -315,6 +368,27 @@ public final class CorpusReport {
                             .asText()) + ")</span>" : "").append("</td><td>").append(st.get("failed")).append("</td></tr>\n");
         }
         h.append("</table>\n");
+        if (summary.has("files")) {
+            h.append("<h2>Long files (segments of ").append(spec.maxSeconds()).append(" s, aggregated per file)</h2>\n"
+                    + "<table><tr><th>file</th><th>segments</th>");
+            for (String stage : byStage.keySet()) {
+                h.append("<th>").append(esc(stage)).append(" LSD mean</th><th>worst (at s)</th>");
+            }
+            h.append("</tr>\n");
+            summary.get("files").fields().forEachRemaining(f -> {
+                h.append("<tr><td class=\"name\">").append(esc(f.getKey())).append("</td><td>")
+                        .append(f.getValue().get("segments")).append("</td>");
+                for (String stage : byStage.keySet()) {
+                    JsonNode st = f.getValue().get("stages").get(stage);
+                    h.append("<td>").append(fmt(st.get("mean").get("lsd"))).append("</td><td>")
+                            .append(fmt(st.get("worst_lsd"))).append(st.has("worst_offset_seconds")
+                                    ? String.format(Locale.ROOT, " (%.2f)", st.get("worst_offset_seconds").asDouble())
+                                    : "").append("</td>");
+                }
+                h.append("</tr>\n");
+            });
+            h.append("</table>\n");
+        }
         for (String key : metricKeys()) {
             boolean any = byStage.keySet().stream().anyMatch(s -> summary.get("stages").get(s).get("metrics").has(key));
             if (!any) {

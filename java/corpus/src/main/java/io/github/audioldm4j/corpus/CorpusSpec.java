@@ -24,12 +24,17 @@ import java.util.Set;
  * @param strength SDEdit / band-split strength
  * @param cutoffHz band edge of guided and band-split
  * @param seed job seed; each clip's seed is derived from it and the clip id
- * @param maxSeconds clips are cut to their first {@code maxSeconds}
- * @param minSeconds shorter clips are recorded as failed
+ * @param maxSeconds clips are cut to their first {@code maxSeconds}, or with {@code segments} into
+ *     segments of {@code maxSeconds}
+ * @param minSeconds shorter clips are recorded as failed (a long file's shorter tail is left out)
  * @param worstClips how many worst clips per stage the report shows (with audio and spectrograms)
+ * @param segments false: a long file counts with its first {@code maxSeconds} only (JSON
+ *     {@code "long_clips": "first"}); true: every {@code maxSeconds} of it is a clip, aggregated per
+ *     file in the report ({@code "segments"}); see {@link CorpusInput#expand}
  */
 public record CorpusSpec(List<String> stages, String prompt, int numInferenceSteps, double guidanceScale,
-        double strength, double cutoffHz, long seed, double maxSeconds, double minSeconds, int worstClips) {
+        double strength, double cutoffHz, long seed, double maxSeconds, double minSeconds, int worstClips,
+        boolean segments) {
     /** The text-to-audio stage (needs captions). */
     public static final String GENERATE = "generate";
 
@@ -56,6 +61,13 @@ public record CorpusSpec(List<String> stages, String prompt, int numInferenceSte
         Check.inRange("worstClips", worstClips, 0, 100);
     }
 
+    /** A spec that cuts long files to their first {@code maxSeconds}. */
+    public CorpusSpec(List<String> stages, String prompt, int numInferenceSteps, double guidanceScale,
+            double strength, double cutoffHz, long seed, double maxSeconds, double minSeconds, int worstClips) {
+        this(stages, prompt, numInferenceSteps, guidanceScale, strength, cutoffHz, seed, maxSeconds, minSeconds,
+                worstClips, false);
+    }
+
     /** All study stages, 100 steps, guidance 3.5, strength 0.3, 4 kHz, seed 0, 0.25..10.24 s, 3 worst clips. */
     public static CorpusSpec defaults() {
         return new CorpusSpec(ReconstructionStudy.STAGE_NAMES, "", 100, 3.5, 0.3, 4000, 0, 10.24, 0.25, 3);
@@ -63,22 +75,28 @@ public record CorpusSpec(List<String> stages, String prompt, int numInferenceSte
 
     public CorpusSpec withStages(List<String> s) {
         return new CorpusSpec(s, prompt, numInferenceSteps, guidanceScale, strength, cutoffHz, seed, maxSeconds,
-                minSeconds, worstClips);
+                minSeconds, worstClips, segments);
     }
 
     public CorpusSpec withSteps(int n) {
         return new CorpusSpec(stages, prompt, n, guidanceScale, strength, cutoffHz, seed, maxSeconds, minSeconds,
-                worstClips);
+                worstClips, segments);
     }
 
     public CorpusSpec withSeed(long s) {
         return new CorpusSpec(stages, prompt, numInferenceSteps, guidanceScale, strength, cutoffHz, s, maxSeconds,
-                minSeconds, worstClips);
+                minSeconds, worstClips, segments);
     }
 
     public CorpusSpec withMaxSeconds(double s) {
         return new CorpusSpec(stages, prompt, numInferenceSteps, guidanceScale, strength, cutoffHz, seed, s,
-                Math.min(minSeconds, s), worstClips);
+                Math.min(minSeconds, s), worstClips, segments);
+    }
+
+    /** Long files as consecutive segments of {@code maxSeconds} (true) or cut to the first (false). */
+    public CorpusSpec withSegments(boolean value) {
+        return new CorpusSpec(stages, prompt, numInferenceSteps, guidanceScale, strength, cutoffHz, seed, maxSeconds,
+                minSeconds, worstClips, value);
     }
 
     /**
@@ -97,12 +115,17 @@ public record CorpusSpec(List<String> stages, String prompt, int numInferenceSte
         if (!o.get("stages").isArray()) {
             throw new IllegalArgumentException("corpus spec JSON \"stages\" must be an array, got " + o.get("stages"));
         }
+        String longClips = o.path("long_clips").asText("first");
+        if (!longClips.equals("first") && !longClips.equals("segments")) {
+            throw new IllegalArgumentException("corpus spec JSON \"long_clips\" must be \"first\" or \"segments\", got "
+                    + o.get("long_clips"));
+        }
         List<String> st = new java.util.ArrayList<>();
         o.get("stages").forEach(n -> st.add(n.asText()));
         return new CorpusSpec(st, o.get("prompt").asText(), o.get("num_inference_steps").asInt(),
                 o.get("guidance_scale").asDouble(), o.get("strength").asDouble(), o.get("cutoff_hz").asDouble(),
                 o.get("seed").asLong(), o.get("max_seconds").asDouble(), o.get("min_seconds").asDouble(),
-                o.get("worst_clips").asInt());
+                o.get("worst_clips").asInt(), longClips.equals("segments"));
     }
 
     /** The settings as JSON (stages included). */
@@ -119,17 +142,21 @@ public record CorpusSpec(List<String> stages, String prompt, int numInferenceSte
         o.put("max_seconds", maxSeconds);
         o.put("min_seconds", minSeconds);
         o.put("worst_clips", worstClips);
+        o.put("long_clips", segments ? "segments" : "first");
         return o;
     }
 
     /**
      * The key of the settings a stage result depends on: everything but the stage list and the
-     * report size, so adding a stage to a finished job reuses the results it has.
+     * report size, so adding a stage to a finished job reuses the results it has. The long-file
+     * policy is left out too: a segment's clip id names it, and a file that fits in one segment is
+     * the same result under both policies.
      */
     public String settingsKey() {
         ObjectNode o = toJson();
         o.remove("stages");
         o.remove("worst_clips");
+        o.remove("long_clips");
         return sha256(o.toString());
     }
 

@@ -162,7 +162,8 @@ public final class SparkCorpusJob {
             }
         }
         Files.createDirectories(outDir);
-        List<CorpusInput.Clip> ordered = new ArrayList<>(clips);
+        // with the segments policy a long file is many clips, spread over the tasks like any others
+        List<CorpusInput.Clip> ordered = new ArrayList<>(CorpusInput.expand(clips, spec));
         ordered.sort(Comparator.comparing(CorpusInput.Clip::id));
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         // rows a local run left in this folder join the Parquet rows first (they count as done and
@@ -187,7 +188,8 @@ public final class SparkCorpusJob {
         for (int from = 0; from < ordered.size(); from += clipsPerWave) {
             List<ClipTask> wave = new ArrayList<>();
             for (CorpusInput.Clip c : ordered.subList(from, Math.min(ordered.size(), from + clipsPerWave))) {
-                wave.add(new ClipTask(c.id(), c.path().toAbsolutePath().toString(), c.caption()));
+                wave.add(new ClipTask(c.id(), c.path().toAbsolutePath().toString(), c.caption(), c.offsetSeconds(),
+                        c.source()));
             }
             Broadcast<Set<String>> doneKeys = jsc.broadcast(done);
             JavaRDD<Row> rows = jsc.parallelize(wave, Math.min(wave.size(), partitionsPerWave))
@@ -289,15 +291,19 @@ public final class SparkCorpusJob {
         final String id;
         final String path;
         final String caption;
+        final double offsetSeconds;
+        final String source;
 
-        ClipTask(String id, String path, String caption) {
+        ClipTask(String id, String path, String caption, double offsetSeconds, String source) {
             this.id = id;
             this.path = path;
             this.caption = caption;
+            this.offsetSeconds = offsetSeconds;
+            this.source = source;
         }
 
         CorpusInput.Clip clip() {
-            return new CorpusInput.Clip(id, Path.of(path), caption);
+            return new CorpusInput.Clip(id, Path.of(path), caption, offsetSeconds, source);
         }
     }
 
@@ -334,23 +340,25 @@ public final class SparkCorpusJob {
                 context.addTaskFailureListener((org.apache.spark.util.TaskFailureListener) (ctx, error) -> cancel.cancel());
             }
             List<Row> rows = new ArrayList<>();
-            while (tasks.hasNext()) {
-                if (context != null) {
-                    context.killTaskIfInterrupted();
-                }
-                ClipTask t = tasks.next();
-                beforeClip.accept(t.id);
-                CorpusInput.Clip clip = t.clip();
-                ClipWorker.Prepared in = worker.prepare(clip, doneKeys::contains);
-                if (in.complete()) {
-                    continue;
-                }
-                List<ObjectNode> clipRows;
-                synchronized (ExecutorModels.LOCK) {
-                    clipRows = worker.compute(clip, in, ProgressListener.NONE, cancel);
-                }
-                for (ObjectNode r : clipRows) {
-                    rows.add(toRow(r));
+            try (worker) {
+                while (tasks.hasNext()) {
+                    if (context != null) {
+                        context.killTaskIfInterrupted();
+                    }
+                    ClipTask t = tasks.next();
+                    beforeClip.accept(t.id);
+                    CorpusInput.Clip clip = t.clip();
+                    ClipWorker.Prepared in = worker.prepare(clip, doneKeys::contains);
+                    if (in.complete()) {
+                        continue;
+                    }
+                    List<ObjectNode> clipRows;
+                    synchronized (ExecutorModels.LOCK) {
+                        clipRows = worker.compute(clip, in, ProgressListener.NONE, cancel);
+                    }
+                    for (ObjectNode r : clipRows) {
+                        rows.add(toRow(r));
+                    }
                 }
             }
             return rows.iterator();
