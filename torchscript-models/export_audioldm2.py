@@ -308,6 +308,7 @@ class Source:
     versions: Dict[str, Optional[str]] = field(default_factory=dict)
     revision: Optional[str] = None
     pipeline: Any = None       # the diffusers pipeline itself, for the --diffusers-check run
+    feature_extractor: Any = None  # ClapFeatureExtractor (to_dict()): the CLAP re-ranking's features
 
 
 @dataclass
@@ -1142,6 +1143,8 @@ def export_bundle(source: Source, out: str, opts: ExportOptions) -> Dict[str, An
                      "eta": 0.0, "max_new_tokens": c.max_new_tokens},
         "tokenizers": {"clap_max_length": c.clap_max_length, "t5_max_length": c.t5_max_length, "files": tok_files},
         "components": components,
+        **({"clap_features": clap_features_config(source.feature_extractor, log)} if source.feature_extractor is not None
+           else {}),
         "reference": {"index": "reference/index.json", "files": files},
         "export": {
             "tool": "%s %s" % (TOOL, TOOL_VERSION),
@@ -1213,6 +1216,25 @@ def write_pipeline_reference(out: str, rec: Dict[str, Any], s: ReferenceSettings
     return {"file": "reference/pipeline.json", "diffusers_check": doc.get("diffusers_check")}
 
 
+# The ClapFeatureExtractor fields the Java extractor reads (bundle format 1, optional "clap_features"); Java
+# refuses a truncation other than rand_trunc and a non-null top_db at bundle open.
+CLAP_FEATURE_FIELDS = ("sampling_rate", "feature_size", "fft_window_size", "hop_length", "frequency_min",
+                       "frequency_max", "nb_max_samples", "padding", "truncation", "top_db")
+
+
+def clap_features_config(feature_extractor, log=print) -> Dict[str, Any]:
+    """The checkpoint's feature_extractor/preprocessor_config.json fields that CLAP re-ranking depends on."""
+    d = feature_extractor.to_dict()
+    missing = [k for k in CLAP_FEATURE_FIELDS if k not in d]
+    if missing:
+        raise ExportError("feature_extractor (%s) lacks %s: not a ClapFeatureExtractor"
+                          % (type(feature_extractor).__name__, ", ".join(missing)))
+    if d["truncation"] != "rand_trunc" or d["top_db"] is not None:
+        log("warning: feature_extractor truncation=%r top_db=%r: audioldm4j implements rand_trunc without top_db "
+            "only and will refuse this bundle's CLAP settings at open" % (d["truncation"], d["top_db"]))
+    return {k: d[k] for k in CLAP_FEATURE_FIELDS}
+
+
 # ================================================================================================
 # Loading a diffusers checkpoint
 # ================================================================================================
@@ -1255,7 +1277,7 @@ def load_diffusers_source(model: str, revision: Optional[str], device: str) -> S
                   vae=pipe.vae, vocoder=pipe.vocoder, tokenizer=pipe.tokenizer, tokenizer_2=pipe.tokenizer_2,
                   scheduler=pipe.scheduler, scheduler_config=sched_cfg, scheduler_config_origin=origin,
                   versions={"diffusers": diffusers.__version__, "transformers": transformers.__version__},
-                  revision=revision, pipeline=pipe)
+                  revision=revision, pipeline=pipe, feature_extractor=getattr(pipe, "feature_extractor", None))
 
 
 # ================================================================================================

@@ -181,6 +181,24 @@ def default_language_model_class():
     return "GPT2LMHeadModel" if (major, minor) >= (0, 40) else "GPT2Model"
 
 
+def audible_vocoder_init(vocoder, gain=1.5):
+    """Re-initialises the vocoder's convolutions so that random weights give audio-level output.
+
+    transformers' SpeechT5HifiGan._init_weights draws every convolution from N(0, 0.01): through the ~20
+    convolutions of HiFi-GAN the output of a real log-mel is ~1e-10, the same near-silence for every input, so
+    CLAP scores of all candidates tie and waveform comparisons only see a positively homogeneous map. PyTorch's
+    default convolution init times `gain` with zero biases gives, for a speech-like log-mel, a peak of ~0.3-0.5
+    and a standard deviation of ~0.07-0.1 at the small and base sizes (measured). Deterministic under the caller's
+    torch.manual_seed."""
+    for m in vocoder.modules():
+        if isinstance(m, (torch.nn.Conv1d, torch.nn.ConvTranspose1d)):
+            m.reset_parameters()
+            with torch.no_grad():
+                m.weight.mul_(gain)
+                if m.bias is not None:
+                    m.bias.zero_()
+
+
 def build(name, seed, language_model_class=None):
     """An AudioLDM2Pipeline of the real classes with random weights (deterministic for seed)."""
     from diffusers import AudioLDM2Pipeline, AudioLDM2ProjectionModel, AudioLDM2UNet2DConditionModel, AutoencoderKL, \
@@ -214,12 +232,15 @@ def build(name, seed, language_model_class=None):
     vae = AutoencoderKL(**c["vae"])
     seeded(7)
     vocoder = SpeechT5HifiGan(SpeechT5HifiGanConfig(**c["vocoder"]))
+    audible_vocoder_init(vocoder)
     # cvssp/audioldm2 scheduler_config.json (FACTS 3.1)
     scheduler = DDIMScheduler(beta_start=0.0015, beta_end=0.0195, beta_schedule="scaled_linear",
                               num_train_timesteps=1000, prediction_type="epsilon", steps_offset=1,
                               set_alpha_to_one=False, clip_sample=False, timestep_spacing="leading")
+    # cvssp/audioldm2 feature_extractor/preprocessor_config.json (FACTS: frequency_min 50, frequency_max 14000)
     feature_extractor = ClapFeatureExtractor(feature_size=64, sampling_rate=48000, hop_length=480, max_length_s=10,
-                                             fft_window_size=1024, truncation="rand_trunc", padding="repeatpad")
+                                             fft_window_size=1024, truncation="rand_trunc", padding="repeatpad",
+                                             frequency_min=50, frequency_max=14000)
     pipe = AudioLDM2Pipeline(vae=vae, text_encoder=clap, text_encoder_2=t5, projection_model=projection,
                              language_model=gpt2, tokenizer=clap_tokenizer(c["clap_vocab"], c["clap_max_length"]),
                              tokenizer_2=t5_tokenizer(c["t5_vocab"], c["t5_max_length"]),

@@ -16,6 +16,13 @@ final class AudioOut {
     static void write(String command, String mode, Path input, float[] result, int sampleRate, Path out,
             double inputSeconds, double elapsed, OutputOptions output, PrintStream stdout, String detail)
             throws IOException {
+        write(command, mode, input, result, sampleRate, out, inputSeconds, elapsed, output, stdout, detail, null);
+    }
+
+    /** {@link #write} with the files of {@code --npy-out} (null: none) reported as {@code npy_files}. */
+    static void write(String command, String mode, Path input, float[] result, int sampleRate, Path out,
+            double inputSeconds, double elapsed, OutputOptions output, PrintStream stdout, String detail,
+            java.util.List<String> npyFiles) throws IOException {
         if (out.toAbsolutePath().getParent() != null) {
             Files.createDirectories(out.toAbsolutePath().getParent());
         }
@@ -29,10 +36,16 @@ final class AudioOut {
             j.put("output", out.toAbsolutePath().toString());
             j.put("sample_rate", sampleRate);
             j.put("elapsed_seconds", elapsed);
+            if (npyFiles != null) {
+                j.put("npy_files", npyFiles);
+            }
             JsonOut.print(stdout, j);
         } else {
             stdout.printf(Locale.ROOT, "%s of %s (%.2f s%s) in %.1f s%nwrote %s%n", mode, input, inputSeconds, detail,
                     elapsed, out.toAbsolutePath());
+            if (npyFiles != null) {
+                npyFiles.forEach(f -> stdout.println("wrote " + f));
+            }
         }
     }
 }

@@ -3,6 +3,7 @@ package io.github.audioldm4j.examples;
 import io.github.audioldm4j.bundle.ModelBundle;
 import io.github.audioldm4j.dsp.AudioLdm2MelExtractor;
 import io.github.audioldm4j.dsp.GriffinLimVocoder;
+import io.github.audioldm4j.dsp.Spectrogram;
 import io.github.audioldm4j.io.AudioInput;
 import io.github.audioldm4j.io.AudioReader;
 import io.github.audioldm4j.io.DecodeOptions;
@@ -47,6 +48,10 @@ public final class Reconstruct extends ModelCommand implements Callable<Integer>
     int iterations;
     @Option(names = "--out", paramLabel = "PATH", defaultValue = "reconstructed.wav", description = "output file")
     Path outPath;
+    @Option(names = "--npy-out", paramLabel = "DIR", description = "also write the exact float32 intermediates "
+            + "(vae, vocoder; whole-clip inputs): input, mel [1,1,frames,64], posterior_mean/logvar, latent, "
+            + "decoded_mel, waveform .npy and npy.json (gain, samples), e.g. for torchscript-models/upstream/parity.py")
+    Path npyOut;
     @picocli.CommandLine.Mixin
     ChunkOptions chunk;
 
@@ -68,6 +73,13 @@ public final class Reconstruct extends ModelCommand implements Callable<Integer>
             throw CliChecks.usage(spec, "option --iterations must be >= 1, got " + iterations);
         }
         runtimeOptions.check();
+        if (npyOut != null) {
+            if (mode == Mode.griffinlim) {
+                throw CliChecks.usage(spec, "option --npy-out: --mode griffinlim has no model intermediates "
+                        + "(--npy-out is for --mode vae and vocoder)");
+            }
+            CliChecks.outputDirectory(spec, "--npy-out", npyOut);
+        }
         boolean normalize = !noNormalize;
         ModelBundle bundle = null;
         if (mode != Mode.griffinlim) {
@@ -77,6 +89,10 @@ public final class Reconstruct extends ModelCommand implements Callable<Integer>
             bundle = ModelBundle.open(CliChecks.directory(spec, "--bundle", bundleDir));
             WindowPlan plan = chunk.plan(spec, bundle.manifest());
             if (chunk.chunked(input)) {
+                if (npyOut != null) {
+                    throw CliChecks.usage(spec, "option --npy-out: the chunked form writes no intermediates "
+                            + "(use --chunked never with inputs up to " + AudioLength.MAX_SECONDS + " s)");
+                }
                 long t0 = System.nanoTime();
                 SampleInput in = AudioReader.input(input, DecodeOptions.of(AudioLdm2MelExtractor.SAMPLE_RATE));
                 LongAudio.Progress progress = ChunkOptions.progress("reconstruct " + mode, top.err(), output.quiet);
@@ -102,6 +118,7 @@ public final class Reconstruct extends ModelCommand implements Callable<Integer>
         }
         long t0 = System.nanoTime();
         float[] result;
+        java.util.List<String> npyFiles = null;
         if (mode == Mode.griffinlim) {
             AudioLdm2MelExtractor mel = new AudioLdm2MelExtractor();
             result = GriffinLimVocoder.audioLdm2().iterations(iterations).build().vocode(mel.logMel(clip(audio)),
@@ -110,12 +127,41 @@ public final class Reconstruct extends ModelCommand implements Callable<Integer>
             ModuleOptions options = runtimeOptions.options();
             try (ModelRuntime runtime = runtimeOptions.runtime();
                     AudioLdm2Pipeline p = AudioLdm2Pipeline.open(bundle, runtime, options)) {
-                result = mode == Mode.vae ? p.vaeRoundTrip(audio, latentSampling, normalize, seed)
-                        : p.vocoderRoundTrip(audio, normalize);
+                if (npyOut == null) {
+                    result = mode == Mode.vae ? p.vaeRoundTrip(audio, latentSampling, normalize, seed)
+                            : p.vocoderRoundTrip(audio, normalize);
+                } else {
+                    NpyOut npy = NpyOut.open(npyOut).meta("command", "reconstruct").meta("mode", mode.name())
+                            .meta("samples", audio.length).meta("sample_rate", AudioLdm2MelExtractor.SAMPLE_RATE)
+                            .meta("normalize", normalize).put("input", audio, audio.length);
+                    Spectrogram mel;
+                    float gain;
+                    if (mode == Mode.vae) {
+                        AudioLdm2Pipeline.VaeRoundTrip t = p.vaeRoundTripTrace(audio, latentSampling, normalize, seed);
+                        AudioLdm2Pipeline.EncodedAudio enc = t.encoded();
+                        mel = enc.mel();
+                        gain = enc.gain();
+                        long[] shape = enc.posterior().shape();
+                        npy.meta("sampling", latentSampling.name().toLowerCase(java.util.Locale.ROOT))
+                                .meta("seed", seed)
+                                .put("posterior_mean", enc.posterior().mode(), shape)
+                                .put("posterior_logvar", enc.posterior().logvar(), shape)
+                                .put("latent", t.latent(), shape).put("decoded_mel", t.decodedMel());
+                        result = t.waveform();
+                    } else {
+                        AudioLdm2Pipeline.VocoderRoundTrip t = p.vocoderRoundTripTrace(audio, normalize);
+                        mel = t.prepared().mel();
+                        gain = t.prepared().gain();
+                        result = t.waveform();
+                    }
+                    npy.meta("gain", gain).put("mel", mel.toArray(), 1, 1, mel.numFrames(), mel.numBins())
+                            .put("waveform", result, result.length);
+                    npyFiles = npy.finish();
+                }
             }
         }
         AudioOut.write("reconstruct", mode.name(), input, result, AudioLdm2MelExtractor.SAMPLE_RATE, outPath,
-                audio.length / 16000.0, (System.nanoTime() - t0) / 1e9, output, top.out(), "");
+                audio.length / 16000.0, (System.nanoTime() - t0) / 1e9, output, top.out(), "", npyFiles);
         return 0;
     }
 

@@ -4,6 +4,7 @@ import io.github.audioldm4j.bundle.Manifest;
 import io.github.audioldm4j.bundle.ModelBundle;
 import io.github.audioldm4j.dsp.AudioLdm2MelExtractor;
 import io.github.audioldm4j.dsp.Crossover;
+import io.github.audioldm4j.dsp.Spectrogram;
 import io.github.audioldm4j.edit.AudioEditor;
 import io.github.audioldm4j.edit.EditRequest;
 import io.github.audioldm4j.io.AudioInput;
@@ -133,8 +134,16 @@ public final class Refine extends ModelCommand implements Callable<Integer> {
     long seed;
     @Option(names = "--no-normalize", description = "skip AudioLDM2's peak normalisation")
     boolean noNormalize;
+    @Option(names = "--scheduler", paramLabel = "CLASS", completionCandidates = Generate.SchedulerNames.class,
+            description = "diffusers scheduler class for sdedit, guided, bandsplit, cascade, inpaint, continue "
+            + "(default: the bundle's): ${COMPLETION-CANDIDATES}")
+    String scheduler;
     @Option(names = "--out", paramLabel = "PATH", defaultValue = "refined.wav", description = "output file")
     Path outPath;
+    @Option(names = "--npy-out", paramLabel = "DIR", description = "sdedit on a whole clip: also write the exact "
+            + "float32 intermediates (input, mel, posterior_mean, final_latents, waveform .npy) and npy.json (gain, "
+            + "timesteps), e.g. for torchscript-models/upstream/parity.py")
+    Path npyOut;
 
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
@@ -203,6 +212,17 @@ public final class Refine extends ModelCommand implements Callable<Integer> {
             if (negative != null) {
                 b.negativePrompt(negative);
             }
+            if (scheduler != null) {
+                if (inversion) {
+                    throw CliChecks.usage(spec, "option --scheduler: --mode " + mode.cli + " runs its own DDIM/DDPM "
+                            + "schedule (--scheduler is for sdedit, guided, bandsplit, cascade, inpaint, continue)");
+                }
+                if (!Schedulers.SUPPORTED.contains(scheduler)) {
+                    throw CliChecks.usage(spec, "option --scheduler must be one of "
+                            + String.join(", ", Schedulers.SUPPORTED) + ", got \"" + scheduler + "\"");
+                }
+                b.scheduler(m.scheduler().with("_class_name", scheduler));
+            }
             request = b.build();
             Schedulers.checkInferenceSteps("numInferenceSteps",
                     request.scheduler() != null ? request.scheduler() : m.scheduler(), request.numInferenceSteps());
@@ -236,6 +256,12 @@ public final class Refine extends ModelCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw CliChecks.usage(spec, e, OPTIONS);
         }
+        if (npyOut != null) {
+            if (mode != Mode.SDEDIT) {
+                throw CliChecks.usage(spec, "option --npy-out is for --mode sdedit, got --mode " + mode.cli);
+            }
+            CliChecks.outputDirectory(spec, "--npy-out", npyOut);
+        }
         WindowPlan plan = chunk.plan(spec, m);
         boolean chunkable = mode == Mode.SDEDIT || mode == Mode.GUIDED || mode == Mode.BANDSPLIT || mode == Mode.CASCADE;
         if (!chunkable && chunk.when == ChunkOptions.When.always) {
@@ -244,6 +270,10 @@ public final class Refine extends ModelCommand implements Callable<Integer> {
                     + AudioLength.MAX_SECONDS + " s)");
         }
         if (chunkable && chunk.chunked(input)) {
+            if (npyOut != null) {
+                throw CliChecks.usage(spec, "option --npy-out: the chunked form writes no intermediates "
+                        + "(use --chunked never with inputs up to " + AudioLength.MAX_SECONDS + " s)");
+            }
             long t0 = System.nanoTime();
             SampleInput in = AudioReader.input(input, DecodeOptions.of(AudioLdm2MelExtractor.SAMPLE_RATE));
             LongAudio.Progress progress = ChunkOptions.progress("refine " + mode.cli, top.err(), output.quiet);
@@ -269,6 +299,7 @@ public final class Refine extends ModelCommand implements Callable<Integer> {
         }
         long t0 = System.nanoTime();
         float[] result;
+        java.util.List<String> npyFiles = null;
         ModuleOptions options = runtimeOptions.options();
         try (ModelRuntime runtime = runtimeOptions.runtime();
                 AudioLdm2Pipeline p = AudioLdm2Pipeline.open(bundle, runtime, options)) {
@@ -302,13 +333,42 @@ public final class Refine extends ModelCommand implements Callable<Integer> {
                     result = new AudioEditor(p).edit(audio, editRequest, progress, none);
                     break;
                 default:
-                    result = p.refine(audio, request, progress, none);
+                    if (npyOut == null) {
+                        result = p.refine(audio, request, progress, none);
+                    } else {
+                        // the encode is repeated for the intermediates (deterministic: same mel, posterior, gain)
+                        AudioLdm2Pipeline.EncodedAudio enc = p.encode(audio, request.normalizeInput());
+                        long[] shape = enc.posterior().shape();
+                        float[][] last = new float[1][];
+                        java.util.List<Double> timesteps = new java.util.ArrayList<>();
+                        result = p.refine(audio, request, progress, none, end -> {
+                            timesteps.add((double) end.timestep());
+                            if (end.index() == end.total() - 1) {
+                                last[0] = end.latents().clone();
+                            }
+                            return null;
+                        });
+                        Spectrogram mel = enc.mel();
+                        npyFiles = NpyOut.open(npyOut).meta("command", "refine").meta("mode", mode.cli)
+                                .meta("samples", audio.length).meta("sample_rate", AudioLdm2MelExtractor.SAMPLE_RATE)
+                                .meta("normalize", request.normalizeInput()).meta("gain", enc.gain())
+                                .meta("strength", request.strength()).meta("steps", request.numInferenceSteps())
+                                .meta("guidance", request.guidanceScale()).meta("seed", request.seed())
+                                .meta("sampling", request.latentSampling().name().toLowerCase(Locale.ROOT))
+                                .meta("scheduler", (request.scheduler() != null ? request.scheduler() : m.scheduler())
+                                        .className())
+                                .meta("timesteps", timesteps)
+                                .put("input", audio, audio.length)
+                                .put("mel", mel.toArray(), 1, 1, mel.numFrames(), mel.numBins())
+                                .put("posterior_mean", enc.posterior().mode(), shape)
+                                .put("final_latents", last[0], shape).put("waveform", result, result.length).finish();
+                    }
                     break;
             }
         }
         AudioOut.write("refine", mode.cli, input, result, AudioLdm2MelExtractor.SAMPLE_RATE, outPath,
                 audio.length / 16000.0, (System.nanoTime() - t0) / 1e9, output, top.out(),
-                String.format(Locale.ROOT, ", strength %.2f", request.strength()));
+                String.format(Locale.ROOT, ", strength %.2f", request.strength()), npyFiles);
         return 0;
     }
 }

@@ -353,6 +353,95 @@ class ExamplesCliTest {
     }
 
     @Test
+    void reconstructAndRefineWriteTheirExactIntermediates(@TempDir Path tmp) throws Exception {
+        Path in = tone(tmp);
+        Path v = tmp.resolve("vae");
+        Result r = call(Reconstruct::run, "--bundle", bundle, "--input", in.toString(), "--mode", "vae",
+                "--out", v.resolve("v.wav").toString(), "--npy-out", v.toString(), "--json", "--quiet");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("\"npy_files\"") && r.out().contains("posterior_mean.npy"), r.out());
+        Path voc = tmp.resolve("voc");
+        r = call(Reconstruct::run, "--bundle", bundle, "--input", in.toString(), "--mode", "vocoder",
+                "--out", voc.resolve("v.wav").toString(), "--npy-out", voc.toString(), "--quiet");
+        assertEquals(0, r.code(), r.err());
+        Path sd = tmp.resolve("sd");
+        r = call(Refine::run, "--bundle", bundle, "--input", in.toString(), "--mode", "sdedit", "--prompt", "a tone",
+                "--steps", "4", "--strength", "0.5", "--seed", "3", "--scheduler", "DPMSolverMultistepScheduler",
+                "--out", sd.resolve("s.wav").toString(), "--npy-out", sd.toString(), "--quiet");
+        assertEquals(0, r.code(), r.err());
+        float[] input = npy(v, "input").floats();
+        com.fasterxml.jackson.databind.JsonNode meta = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(v.resolve("npy.json").toFile());
+        assertEquals(input.length, meta.get("samples").asInt());
+        try (io.github.audioldm4j.runtime.ModelRuntime rt = io.github.audioldm4j.runtime.ModelRuntimes.createDefault();
+                io.github.audioldm4j.pipeline.AudioLdm2Pipeline p = io.github.audioldm4j.pipeline.AudioLdm2Pipeline.open(
+                        io.github.audioldm4j.bundle.ModelBundle.open(Paths.get(bundle)), rt,
+                        io.github.audioldm4j.runtime.ModuleOptions.CPU_FP32)) {
+            io.github.audioldm4j.pipeline.AudioLdm2Pipeline.EncodedAudio enc = p.encode(input, true);
+            io.github.audioldm4j.runtime.HostTensor mel = npy(v, "mel");
+            assertArrayEquals(new long[] {1, 1, enc.mel().numFrames(), enc.mel().numBins()}, mel.shape());
+            assertArrayEquals(enc.mel().toArray(), mel.floats());
+            assertArrayEquals(enc.posterior().shape(), npy(v, "posterior_mean").shape());
+            assertArrayEquals(enc.posterior().mode(), npy(v, "posterior_mean").floats());
+            assertArrayEquals(enc.posterior().mode(), npy(v, "latent").floats(), "mode sampling decodes the mean");
+            assertEquals(enc.gain(), (float) meta.get("gain").asDouble());
+            // the written waveform is the plain call's, bit for bit, and the decoded mel is what it vocoded
+            float[] plain = p.vaeRoundTrip(input, io.github.audioldm4j.pipeline.LatentSampling.MODE, true, 0);
+            assertArrayEquals(plain, npy(v, "waveform").floats());
+            float[] fromDecoded = io.github.audioldm4j.pipeline.AudioPreparation.undoGain(p.vocode(
+                    new io.github.audioldm4j.dsp.Spectrogram(enc.mel().numFrames(), 64, npy(v, "decoded_mel").floats())),
+                    enc.gain(), input.length);
+            assertArrayEquals(plain, fromDecoded);
+            assertArrayEquals(npy(v, "mel").floats(), npy(voc, "mel").floats());
+            assertArrayEquals(p.vocoderRoundTrip(input, true), npy(voc, "waveform").floats());
+            // SDEdit: the waveform is refine's with the chosen scheduler; it is the decode of the final latents
+            io.github.audioldm4j.pipeline.AudioToAudioRequest req = io.github.audioldm4j.pipeline.AudioToAudioRequest
+                    .builder().prompt("a tone").numInferenceSteps(4).strength(0.5).seed(3)
+                    .scheduler(io.github.audioldm4j.bundle.ModelBundle.open(Paths.get(bundle)).manifest().scheduler()
+                            .with("_class_name", "DPMSolverMultistepScheduler")).build();
+            float[] refined = p.refine(input, req);
+            assertArrayEquals(refined, npy(sd, "waveform").floats());
+            float[] ddim = p.refine(input, io.github.audioldm4j.pipeline.AudioToAudioRequest.builder().prompt("a tone")
+                    .numInferenceSteps(4).strength(0.5).seed(3).build());
+            assertFalse(java.util.Arrays.equals(ddim, refined), "--scheduler took effect");
+            io.github.audioldm4j.runtime.HostTensor fin = npy(sd, "final_latents");
+            float[] decoded = io.github.audioldm4j.pipeline.AudioPreparation.undoGain(
+                    p.decode(fin.floats(), fin.shape(), input.length).get(0), enc.gain(), input.length);
+            assertArrayEquals(refined, decoded);
+            com.fasterxml.jackson.databind.JsonNode sm = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(sd.resolve("npy.json").toFile());
+            assertEquals(2, sm.get("timesteps").size(), sm.toString());
+            assertEquals("DPMSolverMultistepScheduler", sm.get("scheduler").asText());
+        }
+        // bad inputs, refused before a model loads
+        Path file = Files.writeString(tmp.resolve("f.txt"), "x");
+        String[][] bad = {
+            {"reconstruct", "--mode", "griffinlim", "--npy-out", tmp.resolve("g").toString()},
+            {"option --npy-out: --mode griffinlim has no model intermediates"},
+            {"reconstruct", "--npy-out", file.toString()}, {"option --npy-out must be a directory, got the file"},
+            {"reconstruct", "--chunked", "always", "--npy-out", tmp.resolve("c").toString()},
+            {"option --npy-out: the chunked form writes no intermediates"},
+            {"refine", "--mode", "guided", "--npy-out", tmp.resolve("g2").toString()},
+            {"option --npy-out is for --mode sdedit, got --mode guided"},
+            {"refine", "--chunked", "always", "--npy-out", tmp.resolve("c2").toString()},
+            {"option --npy-out: the chunked form writes no intermediates"},
+            {"refine", "--scheduler", "FooScheduler"}, {"option --scheduler must be one of DDIMScheduler"},
+            {"refine", "--mode", "ddim-inversion", "--scheduler", "DDIMScheduler"},
+            {"option --scheduler: --mode ddim-inversion runs its own DDIM/DDPM schedule"},
+        };
+        for (int i = 0; i < bad.length; i += 2) {
+            r = call((a, o, e) -> Audioldm4j.run(o, e, a), concat(bad[i], new String[] {"--bundle", bundle, "--input",
+                in.toString(), "--out", tmp.resolve("bad.wav").toString()}));
+            assertEquals(2, r.code(), String.join(" ", bad[i]) + ": " + r.err());
+            assertTrue(r.err().contains(bad[i + 1][0]), r.err());
+        }
+    }
+
+    private static io.github.audioldm4j.runtime.HostTensor npy(Path dir, String name) throws Exception {
+        return io.github.audioldm4j.bundle.Npy.read(dir.resolve(name + ".npy"));
+    }
+
+    @Test
     void generateTakesInitialLatentsAndWritesExactNpyResults(@TempDir Path tmp) throws Exception {
         Path a = tmp.resolve("a");
         Result r = call(Generate::run, "--bundle", bundle, "--prompt", "A dog barking", "--length", "0.5",

@@ -1,6 +1,7 @@
 package io.github.audioldm4j.bundle;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.audioldm4j.dsp.ClapFeatureExtractor;
 import io.github.audioldm4j.scheduler.SchedulerConfig;
 import java.util.Map;
 
@@ -17,10 +18,13 @@ import java.util.Map;
  * @param tokenizers tokenizer limits and files
  * @param components TorchScript components by name, in manifest order
  * @param export free-form export provenance (tool, versions, date); may be null
+ * @param clapFeatures the CLAP feature extractor of the checkpoint ({@code clap_features}: its
+ *     {@code feature_extractor/preprocessor_config.json}); bundles without the field get cvssp/audioldm2's
+ *     ({@link ClapFeatureExtractor.Config#audioLdm2()})
  */
 public record Manifest(int formatVersion, String modelId, int sampleRate, MelConfig mel, VaeConfig vae,
         SchedulerConfig scheduler, Defaults defaults, Tokenizers tokenizers, Map<String, ComponentSpec> components,
-        JsonNode export) {
+        JsonNode export, ClapFeatureExtractor.Config clapFeatures) {
 
     /** Mel front end parameters ({@code mel} field). */
     public record MelConfig(int nFft, int hop, int win, int nMels, double fMin, double fMax, double logClamp) {}

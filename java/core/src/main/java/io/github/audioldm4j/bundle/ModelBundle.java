@@ -3,6 +3,7 @@ package io.github.audioldm4j.bundle;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.audioldm4j.dsp.ClapFeatureExtractor;
 import io.github.audioldm4j.scheduler.SchedulerConfig;
 import io.github.audioldm4j.util.Check;
 import java.io.IOException;
@@ -170,7 +171,54 @@ public final class ModelBundle {
             components.put(name, spec);
         }
         return new Manifest(FORMAT_VERSION, modelId, sampleRate, melCfg, vaeCfg, schedulerConfig, defaults, tokenizers,
-                Collections.unmodifiableMap(components), root.get("export"));
+                Collections.unmodifiableMap(components), root.get("export"), clapFeatures(f, root.get("clap_features")));
+    }
+
+    /**
+     * The optional {@code clap_features} object (the checkpoint's ClapFeatureExtractor settings, written by the
+     * exporter since 2026-12); absent or null: cvssp/audioldm2's. Only what Java's extractor implements is
+     * accepted: {@code truncation} "rand_trunc" (the unfused CLAP of every AudioLDM2 checkpoint) and no
+     * {@code top_db}.
+     */
+    private static ClapFeatureExtractor.Config clapFeatures(JsonFields f, JsonNode cf) {
+        if (cf == null || cf.isNull()) {
+            return ClapFeatureExtractor.Config.audioLdm2();
+        }
+        if (!cf.isObject()) {
+            throw f.error("clap_features", "a JSON object", cf);
+        }
+        String p = "clap_features";
+        String truncation = f.string(cf, p, "truncation");
+        if (!truncation.equals("rand_trunc")) {
+            throw f.error(p + ".truncation", "must be \"rand_trunc\" (the only CLAP truncation audioldm4j implements; "
+                    + "AudioLDM2's CLAP is unfused), got \"" + truncation + "\"");
+        }
+        JsonNode topDb = cf.get("top_db");
+        if (topDb != null && !topDb.isNull()) {
+            throw f.error(p + ".top_db", "null (audioldm4j's CLAP features implement no top_db clipping)", topDb);
+        }
+        String padding = f.string(cf, p, "padding");
+        ClapFeatureExtractor.Padding pad = switch (padding) {
+            case "repeatpad" -> ClapFeatureExtractor.Padding.REPEATPAD;
+            case "repeat" -> ClapFeatureExtractor.Padding.REPEAT;
+            case "pad", "max_length" -> ClapFeatureExtractor.Padding.PAD;
+            default -> throw f.error(p + ".padding", "one of \"repeatpad\", \"repeat\", \"pad\", \"max_length\"",
+                    cf.get("padding"));
+        };
+        int rate = f.positiveInt(cf, p, "sampling_rate");
+        double fMin = f.number(cf, p, "frequency_min", 0, false);
+        double fMax = f.number(cf, p, "frequency_max", 0, true);
+        if (fMax <= fMin || fMax > rate / 2.0) {
+            throw f.error(p + ".frequency_max", "must be in (frequency_min, sampling_rate/2] = (" + fMin + ", "
+                    + rate / 2.0 + "], got " + fMax);
+        }
+        try {
+            return new ClapFeatureExtractor.Config(rate, f.positiveInt(cf, p, "feature_size"),
+                    f.positiveInt(cf, p, "fft_window_size"), f.positiveInt(cf, p, "hop_length"), fMin, fMax,
+                    f.positiveInt(cf, p, "nb_max_samples"), pad);
+        } catch (IllegalArgumentException e) {
+            throw f.error(p, e.getMessage());
+        }
     }
 
     private static Manifest.TokenizerFile tokenizerFile(JsonFields f, JsonNode files, String name, String dfltFile,

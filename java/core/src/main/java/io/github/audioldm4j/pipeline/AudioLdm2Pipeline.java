@@ -297,12 +297,28 @@ public final class AudioLdm2Pipeline implements AutoCloseable {
      * Output has the input's length and (with normalisation) level.
      */
     public float[] vaeRoundTrip(float[] audio, LatentSampling sampling, boolean normalize, long seed) {
+        return vaeRoundTripTrace(audio, sampling, normalize, seed).waveform();
+    }
+
+    /**
+     * Every intermediate of a {@link #vaeRoundTrip}, for analysis and for comparisons with other
+     * implementations (the CLI's {@code reconstruct --npy-out}).
+     *
+     * @param encoded the log-mel, the VAE posterior and the input gain
+     * @param latent the latent that was decoded (posterior mode or sample, unscaled), shaped as the posterior
+     * @param decodedMel the VAE decoder's log-mel [1, 1, frames, 64]
+     * @param waveform the vocoder's waveform cropped to the input length and divided by the gain
+     */
+    public record VaeRoundTrip(EncodedAudio encoded, float[] latent, HostTensor decodedMel, float[] waveform) {}
+
+    /** {@link #vaeRoundTrip} with its intermediates. */
+    public VaeRoundTrip vaeRoundTripTrace(float[] audio, LatentSampling sampling, boolean normalize, long seed) {
         Check.notNull("sampling", sampling);
         EncodedAudio enc = encode(audio, normalize);
         float[] z = latentsOf(enc, sampling, TorchGenerator.matchingTorch(seed));
         HostTensor mel = models.vaeDecoder().decode(HostTensor.ofFloats(z, enc.posterior().shape()));
         float[] wave = vocodeBatch(mel, audio.length).get(0);
-        return AudioPreparation.undoGain(wave, enc.gain(), audio.length);
+        return new VaeRoundTrip(enc, z, mel, AudioPreparation.undoGain(wave, enc.gain(), audio.length));
     }
 
     /**
@@ -324,8 +340,21 @@ public final class AudioLdm2Pipeline implements AutoCloseable {
 
     /** Vocoder-only reconstruction: log-mel → HiFi-GAN (isolates the vocoder's loss). */
     public float[] vocoderRoundTrip(float[] audio, boolean normalize) {
+        return vocoderRoundTripTrace(audio, normalize).waveform();
+    }
+
+    /**
+     * Every intermediate of a {@link #vocoderRoundTrip}.
+     *
+     * @param prepared the log-mel the vocoder saw and the input gain
+     * @param waveform the vocoder's waveform cropped to the input length and divided by the gain
+     */
+    public record VocoderRoundTrip(AudioPreparation.PreparedMel prepared, float[] waveform) {}
+
+    /** {@link #vocoderRoundTrip} with its intermediates. */
+    public VocoderRoundTrip vocoderRoundTripTrace(float[] audio, boolean normalize) {
         AudioPreparation.PreparedMel p = preparation.prepare(audio, normalize);
-        return AudioPreparation.undoGain(vocode(p.mel()), p.gain(), audio.length);
+        return new VocoderRoundTrip(p, AudioPreparation.undoGain(vocode(p.mel()), p.gain(), audio.length));
     }
 
     /** Runs the vocoder on a log-mel [frames, 64]; returns 160·frames + tail samples. */

@@ -53,7 +53,7 @@ public final class ClapReranker {
      */
     public HostTensor audioEmbeddings(List<float[]> waves, long seed) {
         Check.notEmpty("waves", waves);
-        ClapFeatureExtractor fe = new ClapFeatureExtractor();
+        ClapFeatureExtractor fe = new ClapFeatureExtractor(models.bundle().manifest().clapFeatures());
         int rate = fe.config().samplingRate();
         int rows = waves.size();
         int frames = fe.numFrames();

@@ -137,6 +137,46 @@ class ModelBundleTest {
         assertContains(failureAfter(r -> r.put("sample_rate", "16k")), "'sample_rate'", "an integer in [1, 2147483647]", "\"16k\"");
     }
 
+    private static ObjectNode clapFeatures(ObjectNode root) {
+        ObjectNode c = root.putObject("clap_features");
+        c.put("sampling_rate", 48000).put("feature_size", 64).put("fft_window_size", 1024).put("hop_length", 480)
+                .put("frequency_min", 0).put("frequency_max", 14000).put("nb_max_samples", 480000)
+                .put("padding", "repeat").put("truncation", "rand_trunc").putNull("top_db");
+        return c;
+    }
+
+    @Test
+    void clapFeaturesComeFromTheManifestOrDefaultToAudioLdm2s() throws IOException {
+        assertEquals(io.github.audioldm4j.dsp.ClapFeatureExtractor.Config.audioLdm2(),
+                ModelBundle.open(TinyBundle.dir()).manifest().clapFeatures(), "no clap_features: cvssp/audioldm2's");
+        Path b = copy();
+        Path mf = b.resolve("manifest.json");
+        ObjectNode root = (ObjectNode) MAPPER.readTree(mf.toFile());
+        clapFeatures(root).put("hop_length", 320);
+        MAPPER.writeValue(mf.toFile(), root);
+        io.github.audioldm4j.dsp.ClapFeatureExtractor.Config c = ModelBundle.open(b).manifest().clapFeatures();
+        assertEquals(new io.github.audioldm4j.dsp.ClapFeatureExtractor.Config(48000, 64, 1024, 320, 0, 14000, 480000,
+                io.github.audioldm4j.dsp.ClapFeatureExtractor.Padding.REPEAT), c);
+    }
+
+    @Test
+    void badClapFeatures() throws IOException {
+        assertContains(failureAfter(r -> clapFeatures(r).put("truncation", "fusion")), "'clap_features.truncation'",
+                "rand_trunc", "\"fusion\"");
+        assertContains(failureAfter(r -> clapFeatures(r).put("top_db", 80)), "'clap_features.top_db'", "null", "80");
+        assertContains(failureAfter(r -> clapFeatures(r).put("padding", "zeros")), "'clap_features.padding'",
+                "repeatpad", "zeros");
+        assertContains(failureAfter(r -> clapFeatures(r).put("frequency_max", 30000)), "'clap_features.frequency_max'",
+                "sampling_rate/2", "30000");
+        assertContains(failureAfter(r -> clapFeatures(r).put("frequency_min", -5)), "'clap_features.frequency_min'",
+                "-5");
+        assertContains(failureAfter(r -> clapFeatures(r).put("fft_window_size", 1000)), "clap_features",
+                "fftWindowSize must be a power of two", "1000");
+        assertContains(failureAfter(r -> clapFeatures(r).remove("hop_length")), "'clap_features.hop_length'",
+                "field missing");
+        assertContains(failureAfter(r -> r.put("clap_features", "cvssp")), "'clap_features'", "a JSON object");
+    }
+
     @Test
     void negativeScalingFactor() throws IOException {
         assertContains(failureAfter(r -> ((ObjectNode) r.get("vae")).put("scaling_factor", -0.4)),

@@ -110,6 +110,32 @@ class AudioLdm2PipelineTest {
     }
 
     @Test
+    void clapScoresFollowTheBundlesFeatureExtractorSettings(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        float base = pipeline.clapScore("a tone", signal);
+        java.nio.file.Path b = TinyBundle.copyTo(tmp.resolve("b"));
+        java.nio.file.Path mf = b.resolve("manifest.json");
+        com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode root =
+                (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(mf.toFile());
+        // cvssp/audioldm2's settings written out equal the default; another frequency_min changes the features
+        com.fasterxml.jackson.databind.node.ObjectNode c = root.putObject("clap_features");
+        c.put("sampling_rate", 48000).put("feature_size", 64).put("fft_window_size", 1024).put("hop_length", 480)
+                .put("frequency_min", 50).put("frequency_max", 14000).put("nb_max_samples", 480000)
+                .put("padding", "repeatpad").put("truncation", "rand_trunc").putNull("top_db");
+        mapper.writeValue(mf.toFile(), root);
+        try (AudioLdm2Pipeline same = AudioLdm2Pipeline.open(ModelBundle.open(b), runtime, ModuleOptions.CPU_FP32)) {
+            assertEquals(base, same.clapScore("a tone", signal));
+        }
+        c.put("frequency_min", 0);
+        mapper.writeValue(mf.toFile(), root);
+        try (AudioLdm2Pipeline other = AudioLdm2Pipeline.open(ModelBundle.open(b), runtime, ModuleOptions.CPU_FP32)) {
+            float s = other.clapScore("a tone", signal);
+            assertTrue(s != base, "frequency_min 0 vs 50: " + s + " vs " + base);
+        }
+    }
+
+    @Test
     void severalWaveformsPerPromptAreRankedWithClap() {
         GeneratedAudio out = pipeline.generate(quick("A dog barking", "music").numWaveformsPerPrompt(3).build());
         assertEquals(6, out.waveforms().size());
