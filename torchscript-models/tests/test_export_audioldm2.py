@@ -295,6 +295,29 @@ class HelperTest(unittest.TestCase):
         with self.assertRaisesRegex(ex.ExportError, "fast"):
             ex.tokenizer_json(object())
 
+    def test_clap_features_config_keeps_the_fields_java_reads(self):
+        class FeatureExtractor:
+            def __init__(self, **kw):
+                self.d = dict(sampling_rate=48000, feature_size=64, fft_window_size=1024, hop_length=480,
+                              frequency_min=50, frequency_max=14000, nb_max_samples=480000, padding="repeatpad",
+                              truncation="rand_trunc", top_db=None, feature_extractor_type="ClapFeatureExtractor")
+                self.d.update(kw)
+
+            def to_dict(self):
+                return dict(self.d)
+
+        cfg = ex.clap_features_config(FeatureExtractor())
+        self.assertEqual(list(cfg), list(ex.CLAP_FEATURE_FIELDS))
+        self.assertEqual(cfg["frequency_min"], 50)
+        logged = []
+        self.assertEqual(ex.clap_features_config(FeatureExtractor(truncation="fusion"), logged.append)["truncation"],
+                         "fusion")
+        self.assertTrue(logged and "refuse" in logged[0], logged)
+        fe = FeatureExtractor()
+        del fe.d["hop_length"]
+        with self.assertRaisesRegex(ex.ExportError, "hop_length"):
+            ex.clap_features_config(fe)
+
     def test_json_safe_replaces_non_finite_floats(self):
         self.assertEqual(ex.json_safe({"a": [1.0, float("nan"), float("inf")], "b": (2, "x")}),
                          {"a": [1.0, "nan", "inf"], "b": [2, "x"]})
