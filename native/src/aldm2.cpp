@@ -256,7 +256,10 @@ std::atomic<int32_t> g_num_threads{0};
 /**
  * OpenBLAS keeps its own thread pool, which at::set_num_threads does not reach, and its GEMM/GEMV
  * results depend on the pool size: set it on every OpenBLAS this process has loaded (libtorch's
- * dependency; found by soname without loading anything new). No-op where there is none.
+ * dependency; found by soname without loading anything new). No-op where there is none. The runtime
+ * sets one thread, always: an OpenBLAS pool next to libtorch's OpenMP pool on the same cores makes
+ * both spin against each other (the Java presets runtime measured a 6x slower UNet step, 2 + 2 threads
+ * on 2 cores; see BlasThreads.java).
  */
 void set_openblas_threads(int32_t n) {
 #if defined(__unix__) || defined(__APPLE__)
@@ -508,9 +511,9 @@ aldm2_status aldm2_runtime_new(const aldm2_runtime_params* params, aldm2_runtime
         }
         if (p.num_threads > 0) {
             at::set_num_threads(p.num_threads);
-            set_openblas_threads(p.num_threads);
             g_num_threads.store(p.num_threads);
         }
+        set_openblas_threads(1);
         *out = new aldm2_runtime();
     });
 }

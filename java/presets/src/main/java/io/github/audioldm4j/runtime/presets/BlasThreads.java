@@ -18,11 +18,21 @@ import java.util.TreeSet;
  * {@code OMP_NUM_THREADS} set to their cores, so without this a local run with
  * {@code -Daudioldm4j.threads=1} and an executor disagreed in the last bits.
  *
+ * <p>It is set to one thread, always: libtorch parallelises with its own OpenMP pool
+ * ({@code audioldm4j.threads}), and an OpenBLAS pthreads pool of the same size on the same cores
+ * fights it (both spin while waiting). Measured on the base-size bundle (2 cores, AVX-512, 2.56 s,
+ * CFG batch 2): UNet step 6.28 s with OpenMP 2 + OpenBLAS 2 threads, 1.03 s with OpenMP 2 + OpenBLAS 1,
+ * 1.15 s with 1 + 1; the GPT-2 loop 9.7 s vs 2.9 s. One OpenBLAS thread also makes its GEMM results
+ * independent of the thread setting.
+ *
  * <p>The presets do not map {@code openblas_set_num_threads}; it is called through JNA on every
  * OpenBLAS library mapped into the process (Linux: {@code /proc/self/maps}; elsewhere nothing is
  * done and {@link #apply} returns an empty list).
  */
 final class BlasThreads {
+    /** The OpenBLAS thread count the runtime sets. */
+    static final int THREADS = 1;
+
     private BlasThreads() {}
 
     /** Sets {@code threads} on each loaded OpenBLAS; returns the libraries it was set on. */

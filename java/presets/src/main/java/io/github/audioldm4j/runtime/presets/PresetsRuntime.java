@@ -79,9 +79,10 @@ public final class PresetsRuntime implements ModelRuntime {
                     throw new IllegalArgumentException("audioldm4j.threads must be an integer >= 1, got \"" + threads + "\"");
                 }
                 torch.set_num_threads(Check.positive("audioldm4j.threads", n));
-                BlasThreads.apply(n);
                 appliedThreads = n;
             }
+            // OpenBLAS single-threaded whatever the setting: see BlasThreads
+            BlasThreads.apply(BlasThreads.THREADS);
             loaded = true;
         }
     }
