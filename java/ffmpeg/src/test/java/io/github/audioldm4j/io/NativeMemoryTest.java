@@ -40,14 +40,16 @@ import org.junit.jupiter.api.io.TempDir;
  *       that many times over: an AVFormatContext holds a 32 KiB I/O buffer, an AVCodecContext
  *       tens of KiB of decoder state, a SwrContext a polyphase filter bank of about 130 KiB, an
  *       AVFrame its sample buffers. The whole 2000 rounds may add at most
- *       {@value #RSS_TOTAL_BOUND_KB} KiB (measured: 2 to 8 MiB, all of it in the first few hundred
- *       rounds). The child's Java heap is fixed and pre-touched
+ *       {@value #RSS_TOTAL_BOUND_KB} KiB (measured: 2 to 8 MiB before the streaming rounds were added;
+ *       with them 20.1 MiB once on an Intel Xeon with AVX-512 while other processes loaded the machine,
+ *       all of it in the first 200 measured rounds, then flat to within 0.2 MiB: a one-time warm-up, which
+ *       the second-half bound, not this one, tells from a leak). The child's Java heap is fixed and pre-touched
  *       ({@code -Xms=-Xmx=96m -XX:+AlwaysPreTouch}) so heap growth cannot show up in VmRSS.
  * </ul>
  */
 class NativeMemoryTest {
     static final long RSS_SECOND_HALF_BOUND_KB = 2048;
-    static final long RSS_TOTAL_BOUND_KB = 16384;
+    static final long RSS_TOTAL_BOUND_KB = 40960;
     static final int WARMUP = 200;
     static final int ITERATIONS = 2000;
 
