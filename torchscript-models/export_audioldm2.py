@@ -65,6 +65,25 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+
+
+def no_cpu_fusion() -> bool:
+    """Turns off TorchScript's TensorExpr (NNC) fusion on the CPU for this process; returns whether it was on.
+
+    Debian's torch 2.6 is built with LLVM and fuses on the CPU by default (pip's torch 2.13 and the bytedeco
+    presets' libtorch do not: `torch._C._jit_can_fuse_on_cpu()` is False there). With it on, the second call
+    of the tiny bundle's gpt2.pt compiled for over 25 minutes and the first call of a freshly loaded unet.pt
+    differed from later ones by 2.4e-7. The references the exporter records are meant to be what the Java
+    runtimes compute, which do not fuse on the CPU, so every TorchScript run here is unfused."""
+    was = False
+    if hasattr(torch._C, "_jit_can_fuse_on_cpu") and hasattr(torch._C, "_jit_override_can_fuse_on_cpu"):
+        was = bool(torch._C._jit_can_fuse_on_cpu())
+        torch._C._jit_override_can_fuse_on_cpu(False)
+    return was
+
+
+CPU_FUSION_WAS_ON = no_cpu_fusion()
+
 TOOL = "export_audioldm2"
 TOOL_VERSION = "1"
 FORMAT_VERSION = 1

@@ -55,7 +55,9 @@ echo "== pinned stack: $(chroot "$chroot_dir" /opt/venv/bin/python -c 'import to
 print("torch", torch.__version__, "diffusers", diffusers.__version__, "transformers", transformers.__version__)' 2>/dev/null)"
 rm -rf "$chroot_dir/opt/x" && mkdir -p "$chroot_dir/opt/x"
 cp -r "$root/torchscript-models" "$chroot_dir/opt/x/tm"
-rm -rf "$chroot_dir/opt/x/tm/tiny-bundle"
+echo "== the exporter's unit tests under the chroot's torch 2.6"
+timeout 600 chroot "$chroot_dir" bash -c "cd /opt/x/tm && /usr/bin/python3 -m unittest discover -s tests -p 'test_*.py'" \
+    2>&1 | tail -3
 # the checkpoint comes from the pinned stack: transformers 5 writes tokenizer configs transformers 4.49 cannot read
 chroot "$chroot_dir" bash -c "cd /opt/x && /opt/venv/bin/python tm/upstream/make_checkpoint.py --config small \
     --out ckpt >/dev/null 2>&1 && HF_HUB_OFFLINE=1 /opt/venv/bin/python tm/export_audioldm2.py ckpt --out bundle \
