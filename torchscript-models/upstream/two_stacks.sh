@@ -68,16 +68,14 @@ HF_HUB_OFFLINE=1 "$today" "$root/torchscript-models/export_audioldm2.py" "$chroo
     "$work/bundle-today" --overwrite --no-diffusers-check >"$work/export-today.log" 2>&1 \
     || { tail -30 "$work/export-today.log"; exit 1; }
 echo "== audioldm4j on both bundles"
-"$today" - "$work" "$launcher" <<'PY'
+"$today" - "$work" "$launcher" "$here" <<'PY'
 import json, os, subprocess, sys
 import numpy as np
 work, launcher = sys.argv[1], sys.argv[2]
-sr = 16000
-t = np.arange(int(3.3 * sr)) / sr
-x = (0.3 * np.sin(2 * np.pi * (200 + 900 * t) * t) + 0.05 * np.random.default_rng(1).standard_normal(t.size)).astype(np.float32)
-from scipy.io import wavfile
+sys.path.insert(0, sys.argv[3])
+from parity import make_input  # parity.py's test signal
 wav = os.path.join(work, "input.wav")
-wavfile.write(wav, sr, x)
+make_input(wav, 3.3)
 out = {}
 for b in ("pinned", "today"):
     bd = os.path.join(work, "bundle-" + b)

@@ -48,6 +48,14 @@ final class ChunkOptions {
         }
     }
 
+    /** The chunked forms write no {@code --npy-out} intermediates: refuses the option there (null: not given). */
+    static void refuseNpyOut(CommandSpec spec, Path npyOut) {
+        if (npyOut != null) {
+            throw CliChecks.usage(spec, "option --npy-out: the chunked form writes no intermediates "
+                    + "(use --chunked never with inputs up to " + AudioLength.MAX_SECONDS + " s)");
+        }
+    }
+
     /**
      * Whether this input goes through windows: always, never, or (auto) when its container
      * declares more than {@link AudioLength#MAX_SECONDS} or no duration at all.

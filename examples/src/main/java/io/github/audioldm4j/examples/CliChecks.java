@@ -1,6 +1,7 @@
 package io.github.audioldm4j.examples;
 
 import io.github.audioldm4j.io.AudioFormat;
+import io.github.audioldm4j.scheduler.Schedulers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -15,6 +16,15 @@ import picocli.CommandLine.ParameterException;
  */
 final class CliChecks {
     private CliChecks() {}
+
+    /** {@code --scheduler}: one of the scheduler classes audioldm4j implements. */
+    static String schedulerClass(CommandSpec spec, String value) {
+        if (!Schedulers.SUPPORTED.contains(value)) {
+            throw usage(spec, "option --scheduler must be one of " + String.join(", ", Schedulers.SUPPORTED)
+                    + ", got \"" + value + "\"");
+        }
+        return value;
+    }
 
     static ParameterException usage(CommandSpec spec, String message) {
         return new ParameterException(spec.commandLine(), message);

@@ -137,11 +137,7 @@ public final class Generate extends ModelCommand implements Callable<Integer> {
                 b.initialLatents(initialLatents);
             }
             if (scheduler != null) {
-                if (!Schedulers.SUPPORTED.contains(scheduler)) {
-                    throw CliChecks.usage(spec, "option --scheduler must be one of "
-                            + String.join(", ", Schedulers.SUPPORTED) + ", got \"" + scheduler + "\"");
-                }
-                schedulerConfig = schedulerConfig.with("_class_name", scheduler);
+                schedulerConfig = schedulerConfig.with("_class_name", CliChecks.schedulerClass(spec, scheduler));
                 b.scheduler(schedulerConfig);
             }
             request = b.build();

@@ -89,10 +89,7 @@ public final class Reconstruct extends ModelCommand implements Callable<Integer>
             bundle = ModelBundle.open(CliChecks.directory(spec, "--bundle", bundleDir));
             WindowPlan plan = chunk.plan(spec, bundle.manifest());
             if (chunk.chunked(input)) {
-                if (npyOut != null) {
-                    throw CliChecks.usage(spec, "option --npy-out: the chunked form writes no intermediates "
-                            + "(use --chunked never with inputs up to " + AudioLength.MAX_SECONDS + " s)");
-                }
+                ChunkOptions.refuseNpyOut(spec, npyOut);
                 long t0 = System.nanoTime();
                 SampleInput in = AudioReader.input(input, DecodeOptions.of(AudioLdm2MelExtractor.SAMPLE_RATE));
                 LongAudio.Progress progress = ChunkOptions.progress("reconstruct " + mode, top.err(), output.quiet);

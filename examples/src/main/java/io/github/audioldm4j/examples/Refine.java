@@ -217,11 +217,7 @@ public final class Refine extends ModelCommand implements Callable<Integer> {
                     throw CliChecks.usage(spec, "option --scheduler: --mode " + mode.cli + " runs its own DDIM/DDPM "
                             + "schedule (--scheduler is for sdedit, guided, bandsplit, cascade, inpaint, continue)");
                 }
-                if (!Schedulers.SUPPORTED.contains(scheduler)) {
-                    throw CliChecks.usage(spec, "option --scheduler must be one of "
-                            + String.join(", ", Schedulers.SUPPORTED) + ", got \"" + scheduler + "\"");
-                }
-                b.scheduler(m.scheduler().with("_class_name", scheduler));
+                b.scheduler(m.scheduler().with("_class_name", CliChecks.schedulerClass(spec, scheduler)));
             }
             request = b.build();
             Schedulers.checkInferenceSteps("numInferenceSteps",
@@ -270,10 +266,7 @@ public final class Refine extends ModelCommand implements Callable<Integer> {
                     + AudioLength.MAX_SECONDS + " s)");
         }
         if (chunkable && chunk.chunked(input)) {
-            if (npyOut != null) {
-                throw CliChecks.usage(spec, "option --npy-out: the chunked form writes no intermediates "
-                        + "(use --chunked never with inputs up to " + AudioLength.MAX_SECONDS + " s)");
-            }
+            ChunkOptions.refuseNpyOut(spec, npyOut);
             long t0 = System.nanoTime();
             SampleInput in = AudioReader.input(input, DecodeOptions.of(AudioLdm2MelExtractor.SAMPLE_RATE));
             LongAudio.Progress progress = ChunkOptions.progress("refine " + mode.cli, top.err(), output.quiet);

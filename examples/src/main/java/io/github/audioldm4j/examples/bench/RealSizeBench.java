@@ -66,12 +66,13 @@ public final class RealSizeBench {
             double total = (System.nanoTime() - t1) / 1e9;
             Map<String, Object> comps = new LinkedHashMap<>();
             double models = 0;
-            for (Map.Entry<String, long[]> e : runtime.snapshot().entrySet()) {
+            Map<String, long[]> tallies = runtime.snapshot();
+            for (Map.Entry<String, long[]> e : tallies.entrySet()) {
                 double s = e.getValue()[1] / 1e9;
                 models += s;
                 comps.put(e.getKey(), Map.of("calls", e.getValue()[0], "seconds", s));
             }
-            long[] unet = runtime.snapshot().getOrDefault("unet", new long[] {0, 0});
+            long[] unet = tallies.getOrDefault("unet", new long[] {0, 0});
             Map<String, Object> j = new LinkedHashMap<>();
             j.put("side", "java-" + runtimeName);
             j.put("runtime", runtime.describe());
